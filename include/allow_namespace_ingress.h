@@ -1,0 +1,92 @@
+/* allow-namespace-ingress: merge a namespace-ingress grant into a NetworkPolicy and label the
+ * source Namespace, editing the input bytes in place so that everything else stays as it was.
+ *
+ * The CLI, the tests and the fuzzer all go through this header. */
+#ifndef ALLOW_NAMESPACE_INGRESS_H
+#define ALLOW_NAMESPACE_INGRESS_H
+
+#include <stddef.h>
+
+#define ANI_VERSION "0.1.0"
+
+/* How the input is framed. */
+typedef enum {
+	ANI_INPUT_AUTO = 0,	 /* a ResourceList if the input is one, else a stream */
+	ANI_INPUT_RESOURCE_LIST, /* a KRM ResourceList (kustomize, kpt) */
+	ANI_INPUT_STREAM	 /* a multi-document YAML stream (legacy plugin, plain filter) */
+} ani_input_kind;
+
+typedef enum {
+	ANI_SEVERITY_INFO = 0,
+	ANI_SEVERITY_WARNING,
+	ANI_SEVERITY_ERROR
+} ani_severity;
+
+/* One `key=value` setting, spelled as in the ConfigMap form (`fromNamespaces`, `ports`, ...). */
+typedef struct {
+	const char *key;
+	const char *value;
+} ani_setting;
+
+/* Resource limits; a zero field takes the documented default (see ani_limits_default). */
+typedef struct {
+	size_t max_input_bytes;
+	size_t max_depth;
+	size_t max_items;
+	size_t max_scalar_bytes;
+} ani_limits;
+
+typedef struct {
+	ani_input_kind input_kind;
+	const char *input_name; /* for messages, e.g. "<stdin>" */
+	/* Config given outside the input (legacy plugin file, --config FILE): YAML text of an
+	 * AllowNamespaceIngress or a ConfigMap. NULL when not given. */
+	const char *config_text;
+	size_t config_len;
+	const char *config_name;
+	/* Config given as settings (CLI flags), ConfigMap keys; applied after config_text. */
+	const ani_setting *settings;
+	size_t n_settings;
+	/* Force check mode (report only, change nothing) whatever the config says. */
+	int check;
+	ani_limits limits;
+} ani_options;
+
+/* One finding, as in a KRM `results` entry. Strings are NUL-terminated; optional ones may be NULL. */
+typedef struct {
+	ani_severity severity;
+	const char *message;
+	const char *api_version, *kind, *name, *namespace_; /* resourceRef */
+	const char *field_path;				     /* e.g. spec.ingress[1].ports */
+	const char *file_path;				     /* config.kubernetes.io/path */
+	long file_index;				     /* config.kubernetes.io/index, -1 if none */
+	size_t line, column;				     /* 1-based position in the input, 0 if none */
+} ani_result;
+
+typedef struct ani_run ani_run;
+
+/* Fills in the documented defaults for every zero field. */
+ani_limits ani_limits_default(ani_limits given);
+
+/* Transforms `input` (not necessarily NUL-terminated; it must outlive the run). Returns the exit
+ * status the CLI should use: 0 success (warnings included), 1 failure. `*run` receives the outcome
+ * in both cases (NULL only when memory ran out); free it with ani_run_free. */
+int ani_transform(const char *input, size_t len, const ani_options *options, ani_run **run);
+
+/* Writes the output through `write` (which returns 0 on success). On success it is the whole
+ * transformed input; on failure of a ResourceList whose input could be read, it is the unchanged
+ * list with an error result; otherwise nothing. Returns 0, or -1 when a write failed. */
+typedef int (*ani_write_fn)(void *ctx, const char *bytes, size_t len);
+int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx);
+
+/* 1 when the run has output to write (see ani_run_write). */
+int ani_run_has_output(const ani_run *run);
+/* The input framing actually used. */
+ani_input_kind ani_run_input_kind(const ani_run *run);
+size_t ani_run_result_count(const ani_run *run);
+const ani_result *ani_run_result(const ani_run *run, size_t i);
+/* One line per result for stderr, e.g. "<stdin>:17:3: warning: ...". Caller frees. */
+char *ani_result_format_line(const ani_run *run, const ani_result *result);
+void ani_run_free(ani_run *run);
+
+#endif
