@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+"""Turn bench/run.sh's raw measurements into the results tables and the target verdicts.
+
+Input: a raw TSV with one line per run (input, program, input bytes, wall seconds, peak RSS KiB,
+exit status), the inputs.tsv written by gen-inputs.py, and a machine description (key=value lines).
+Output: a plain-text report on stdout and the same as Markdown in --md. Exit status 0, or 3 with
+--strict when a target failed (or could not be measured).
+"""
+
+import argparse
+import statistics
+import sys
+
+INPUT_ORDER = ["empty.yaml", "flux.yaml", "synth-1x.yaml", "synth-4x.yaml", "synth-16x.yaml"]
+PARSE_PROGRAMS = ["cat", "libfyaml parse-only", "libyaml parse-only", "function"]
+KUSTOMIZE_PROGRAMS = ["kustomize built-in patches", "kustomize pass-through plugin",
+                      "kustomize function plugin"]
+MiB = 1024 * 1024
+
+
+def fmt_ms(s):
+    ms = s * 1e3
+    if ms < 1:
+        return "%.3f" % ms
+    if ms < 10:
+        return "%.2f" % ms
+    if ms < 100:
+        return "%.1f" % ms
+    return "%.0f" % ms
+
+
+def fmt_ratio(x):
+    if x is None:
+        return "-"
+    if x < 10:
+        return "%.3fx" % x if x < 0.1 else "%.2fx" % x
+    return "%.1fx" % x
+
+
+def fmt_mbs(x):
+    if x >= 1000:
+        return "%.0f" % x
+    if x >= 10:
+        return "%.1f" % x
+    return "%.2f" % x
+
+
+class Row:
+    def __init__(self, inp, prog, nbytes):
+        self.input, self.program, self.bytes = inp, prog, nbytes
+        self.walls, self.rss, self.bad = [], [], []
+
+    @property
+    def ok(self):
+        return not self.bad and len(self.walls) > 0
+
+    @property
+    def runs(self):
+        return len(self.walls)
+
+    @property
+    def median(self):
+        return statistics.median(self.walls)
+
+    @property
+    def mbs(self):
+        return self.bytes / self.median / 1e6
+
+    @property
+    def rss_median_mib(self):
+        return statistics.median(self.rss) / 1024.0
+
+    @property
+    def rss_max_mib(self):
+        return max(self.rss) / 1024.0
+
+
+def load(raw):
+    rows = {}
+    with open(raw) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) != 6:
+                continue
+            inp, prog, nbytes, wall, rss, st = p
+            r = rows.setdefault((inp, prog), Row(inp, prog, int(nbytes)))
+            if int(st) == 0:
+                r.walls.append(float(wall))
+                r.rss.append(int(rss))
+            else:
+                r.bad.append(int(st))
+    return rows
+
+
+def table(header, body, align):
+    """Return (text lines, markdown lines) for a table."""
+    w = [max(len(str(x)) for x in col) for col in zip(header, *body)] if body else [len(h) for h in header]
+    def line(cells):
+        return "  ".join((str(c).rjust(w[i]) if align[i] == "r" else str(c).ljust(w[i]))
+                         for i, c in enumerate(cells)).rstrip()
+    text = [line(header), line(["-" * x for x in w])] + [line(b) for b in body]
+    md = ["| " + " | ".join(header) + " |",
+          "|" + "|".join({"l": ":---", "c": ":---:"}.get(a, "---:") for a in align) + "|"]
+    md += ["| " + " | ".join(str(c).replace("|", "\\|") for c in b) + " |" for b in body]
+    return text, md
+
+
+def status_text(r):
+    if r is None:
+        return "not run"
+    if r.bad:
+        s = r.bad[0]
+        return "FAILED (%s)" % ("timeout" if s == 124 else "signal %d" % (s - 128) if s > 128 else "exit %d" % s)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--inputs", required=True)
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--function", default="")
+    ap.add_argument("--standin", type=int, default=0)
+    ap.add_argument("--big", default="")
+    ap.add_argument("--notes", default="", help="file with extra lines for the notes section")
+    ap.add_argument("--strict", action="store_true")
+    a = ap.parse_args()
+
+    rows = load(a.raw)
+    sizes = {}
+    with open(a.inputs) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if p[0] != "name":
+                sizes[p[0]] = (int(p[1]), int(p[2]))
+    machine = []
+    with open(a.machine) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                machine.append((k, v))
+    order = INPUT_ORDER + ([a.big] if a.big else [])
+    inputs = [i for i in order if any(k[0] == i for k in rows)]
+
+    out_txt, out_md = [], []
+
+    def both(s=""):
+        out_txt.append(s)
+        out_md.append(s)
+
+    out_md.append("# allow-namespace-ingress benchmark results")
+    out_md.append("")
+    if a.standin:
+        both("**STAND-IN RUN: the 'function' rows are `%s`, not allow-namespace-ingress.** "
+             "Every function figure and every PASS/FAIL below describes that stand-in, not the "
+             "function." % a.function)
+        both("")
+    both("Command: `%s`" % a.command)
+    both("")
+    for k, v in machine:
+        both("- %s: %s" % (k, v))
+    both("- function: `%s`%s" % (a.function, " (stand-in)" if a.standin else ""))
+    both("")
+    both("Times are wall-clock milliseconds over the runs (median, min, max); MB/s is input bytes "
+         "(1 MB = 10^6 bytes) / median time; peak RSS is ru_maxrss from wait4, median (max) over "
+         "the runs, in MiB; `x cat` etc. are median-time ratios (this row / that baseline, same "
+         "input, same invocation).")
+    both("")
+
+    # Table 1: per input
+    hdr = ["input", "size", "program", "runs", "median ms", "min ms", "max ms", "MB/s",
+           "peak RSS MiB", "x cat", "x libfyaml", "x libyaml"]
+    body = []
+    for inp in inputs:
+        nbytes = sizes.get(inp, (0, 0))[0]
+        base = {p: rows.get((inp, p)) for p in PARSE_PROGRAMS}
+        for prog in PARSE_PROGRAMS:
+            r = rows.get((inp, prog))
+            if r is None:
+                continue
+            label = prog + (" (stand-in)" if prog == "function" and a.standin else "")
+            size = "%.3f MB" % (nbytes / 1e6) if nbytes >= 100000 else "%d B" % nbytes
+            if not r.ok:
+                body.append([inp, size, label, str(r.runs), status_text(r)] + [""] * 7)
+                continue
+            rat = []
+            for b in ("cat", "libfyaml parse-only", "libyaml parse-only"):
+                br = base.get(b)
+                rat.append(fmt_ratio(r.median / br.median) if br is not None and br.ok and b != prog else "-")
+            body.append([inp, size, label, str(r.runs), fmt_ms(r.median), fmt_ms(min(r.walls)),
+                         fmt_ms(max(r.walls)), fmt_mbs(r.mbs),
+                         "%.1f (%.1f)" % (r.rss_median_mib, r.rss_max_mib)] + rat)
+    t, m = table(hdr, body, "lllrrrrrrrrr")
+    out_txt.append("Function and parse baselines")
+    out_txt.extend(t)
+    out_md.append("## Function and parse baselines")
+    out_md.append("")
+    out_md.extend(m)
+    both("")
+
+    # Table 2: kustomize on flux
+    kr = {p: rows.get(("flux.yaml", p)) for p in KUSTOMIZE_PROGRAMS}
+    fn_flux = rows.get(("flux.yaml", "function"))
+    if any(kr.values()):
+        hdr = ["program (Flux input)", "runs", "median ms", "min ms", "max ms", "peak RSS MiB",
+               "x built-in", "x pass-through"]
+        body = []
+        for prog in KUSTOMIZE_PROGRAMS + ["function"]:
+            r = kr.get(prog) if prog != "function" else fn_flux
+            if r is None:
+                continue
+            label = prog if prog != "function" else "function alone (KRM mode, flux.yaml)"
+            if a.standin and prog in ("function", "kustomize function plugin"):
+                label += " (stand-in)"
+            if not r.ok:
+                body.append([label, str(r.runs), status_text(r), "", "", "", "", ""])
+                continue
+            rat = []
+            for b in KUSTOMIZE_PROGRAMS[:2]:
+                br = kr.get(b)
+                rat.append(fmt_ratio(r.median / br.median) if br is not None and br.ok and b != prog else "-")
+            body.append([label, str(r.runs), fmt_ms(r.median), fmt_ms(min(r.walls)), fmt_ms(max(r.walls)),
+                         "%.1f (%.1f)" % (r.rss_median_mib, r.rss_max_mib)] + rat)
+        t, m = table(hdr, body, "lrrrrrrr")
+        out_txt.append("kubectl kustomize on the Flux install + octopilot-system Namespace")
+        out_txt.extend(t)
+        out_md.append("## kubectl kustomize on the Flux install + octopilot-system Namespace")
+        out_md.append("")
+        out_md.extend(m)
+        both("")
+
+    # Targets
+    verdicts = []
+
+    def verdict(name, value_text, limit_text, ok):
+        verdicts.append([name, value_text, limit_text, ok])
+
+    def fn(inp):
+        return rows.get((inp, "function"))
+
+    def bad(r, what):
+        return "%s %s" % (what, status_text(r) or "not measured")
+
+    # 1
+    name1 = "1. throughput on %s vs libfyaml parse-only" % (a.big or "the big input")
+    f, b = (fn(a.big), rows.get((a.big, "libfyaml parse-only"))) if a.big else (None, None)
+    if not a.big:
+        verdict(name1, "not measured (--quick or --big-mb 0)", ">= 0.9", None)
+    elif f is None or not f.ok or b is None or not b.ok:
+        verdict(name1, bad(f if (f is None or not f.ok) else b, "function" if (f is None or not f.ok) else "libfyaml"), ">= 0.9", False)
+    else:
+        x = b.median / f.median
+        verdict(name1, "%s / %s MB/s = %.3f" % (fmt_mbs(f.mbs), fmt_mbs(b.mbs), x), ">= 0.9", x >= 0.9)
+    # 2
+    for inp in inputs:
+        f = fn(inp)
+        nbytes = sizes.get(inp, (0, 0))[0]
+        lim = (1.1 * nbytes + 16 * MiB) / MiB
+        name = "2. peak RSS on %s" % inp
+        if f is None or not f.ok:
+            verdict(name, bad(f, "function"), "<= %.1f MiB" % lim, False)
+        else:
+            verdict(name, "%.1f MiB (max %.1f)" % (f.rss_median_mib, f.rss_max_mib), "<= %.1f MiB (1.1 x input + 16 MiB)" % lim,
+                    f.rss_median_mib <= lim)
+    # 3
+    f1, f16 = fn("synth-1x.yaml"), fn("synth-16x.yaml")
+    if f1 and f1.ok and f16 and f16.ok:
+        x = f16.median / f1.median
+        verdict("3. time on 16x / time on 1x", "%s / %s ms = %.2f" % (fmt_ms(f16.median), fmt_ms(f1.median), x), "<= 17", x <= 17)
+    else:
+        verdict("3. time on 16x / time on 1x", bad(f16 if f1 and f1.ok else f1, "function"), "<= 17", False)
+    # 4
+    kb, kc, kf = kr.get(KUSTOMIZE_PROGRAMS[0]), kr.get(KUSTOMIZE_PROGRAMS[1]), kr.get(KUSTOMIZE_PROGRAMS[2])
+    if fn_flux and fn_flux.ok and kb and kb.ok:
+        x = fn_flux.median / kb.median
+        verdict("4a. function on flux.yaml / kustomize built-in patches",
+                "%s / %s ms = %.2f%%" % (fmt_ms(fn_flux.median), fmt_ms(kb.median), 100 * x), "<= 3%", x <= 0.03)
+    else:
+        verdict("4a. function on flux.yaml / kustomize built-in patches",
+                bad(kb if fn_flux and fn_flux.ok else fn_flux, "function" if not (fn_flux and fn_flux.ok) else "kustomize"), "<= 3%", False)
+    if kf and kf.ok and kc and kc.ok:
+        x = kf.median / kc.median
+        verdict("4b. kustomize with function plugin / with pass-through plugin",
+                "%s / %s ms = %.3f" % (fmt_ms(kf.median), fmt_ms(kc.median), x), "<= 1.03", x <= 1.03)
+    else:
+        verdict("4b. kustomize with function plugin / with pass-through plugin",
+                bad(kf if not (kf and kf.ok) else kc, "kustomize"), "<= 1.03", False)
+    # 5
+    fe, ce = fn("empty.yaml"), rows.get(("empty.yaml", "cat"))
+    if fe and fe.ok and ce and ce.ok:
+        x = fe.median / ce.median
+        verdict("5. start-up: function / cat on empty.yaml", "%s / %s ms = %.2f" % (fmt_ms(fe.median), fmt_ms(ce.median), x),
+                "<= 2", x <= 2)
+    else:
+        verdict("5. start-up: function / cat on empty.yaml", bad(fe, "function"), "<= 2", False)
+
+    body = [[n, v, l, "SKIP" if ok is None else "PASS" if ok else "FAIL"] for n, v, l, ok in verdicts]
+    t, m = table(["target", "measured", "limit", "result"], body, "lllc")
+    title = "Targets (GitHub issue 5)" + (" -- STAND-IN, not the function" if a.standin else "")
+    out_txt.append(title)
+    out_txt.extend(t)
+    out_md.append("## " + title)
+    out_md.append("")
+    out_md.extend(m)
+    both("")
+    if a.notes:
+        with open(a.notes) as f:
+            notes = [l.rstrip("\n") for l in f if l.strip()]
+        if notes:
+            out_md.append("## Notes")
+            out_md.append("")
+            out_txt.append("Notes")
+            for n in notes:
+                both("- " + n)
+            both("")
+
+    sys.stdout.write("\n".join(out_txt) + "\n")
+    with open(a.md, "w") as f:
+        f.write("\n".join(out_md).rstrip("\n") + "\n")
+    failed = any(ok is not True for _, _, _, ok in verdicts)
+    return 3 if a.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,396 @@
+#include "edits.h"
+
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { GEN_STRING, GEN_NUMBER, GEN_MAP, GEN_SEQ };
+
+struct gen_value {
+	int type;
+	char *s;
+	long n;
+	char **keys;
+	gen_value **vals;
+	size_t len;
+};
+
+static gen_value *gen_new(int type)
+{
+	gen_value *v = xcalloc(1, sizeof *v);
+	v->type = type;
+	return v;
+}
+
+gen_value *gen_string(const char *s)
+{
+	gen_value *v = gen_new(GEN_STRING);
+	v->s = xstrdup(s);
+	return v;
+}
+
+gen_value *gen_number(long n)
+{
+	gen_value *v = gen_new(GEN_NUMBER);
+	v->n = n;
+	return v;
+}
+
+gen_value *gen_map(void)
+{
+	return gen_new(GEN_MAP);
+}
+
+gen_value *gen_seq(void)
+{
+	return gen_new(GEN_SEQ);
+}
+
+gen_value *gen_add(gen_value *parent, const char *key, gen_value *value)
+{
+	parent->vals = xrealloc(parent->vals, (parent->len + 1) * sizeof *parent->vals);
+	parent->vals[parent->len] = value;
+	if (parent->type == GEN_MAP) {
+		parent->keys = xrealloc(parent->keys, (parent->len + 1) * sizeof *parent->keys);
+		parent->keys[parent->len] = xstrdup(key);
+	}
+	parent->len++;
+	return parent;
+}
+
+size_t gen_len(const gen_value *v)
+{
+	return v->len;
+}
+
+void gen_free(gen_value *v)
+{
+	if (!v)
+		return;
+	for (size_t i = 0; i < v->len; i++) {
+		gen_free(v->vals[i]);
+		if (v->keys)
+			free(v->keys[i]);
+	}
+	free(v->keys);
+	free(v->vals);
+	free(v->s);
+	free(v);
+}
+
+static gen_value *gen_match_labels(const ani_labels *labels)
+{
+	gen_value *m = gen_map();
+	for (size_t i = 0; i < labels->n; i++)
+		gen_add(m, labels->v[i].key, gen_string(labels->v[i].value));
+	return gen_add(gen_map(), "matchLabels", m);
+}
+
+gen_value *gen_peer(const ani_config *c, const ani_source *s)
+{
+	ani_label l = {c->namespace_label, s->namespace_};
+	ani_labels ns = {&l, 1};
+	gen_value *peer = gen_add(gen_map(), "namespaceSelector", gen_match_labels(&ns));
+	if (s->has_pods)
+		gen_add(peer, "podSelector", gen_match_labels(&s->pods));
+	return peer;
+}
+
+gen_value *gen_port(const ani_port *p)
+{
+	gen_value *v = gen_map();
+	gen_add(v, "port", p->name ? gen_string(p->name) : gen_number(p->port));
+	gen_add(v, "protocol", gen_string(p->protocol));
+	if (p->end_port)
+		gen_add(v, "endPort", gen_number(p->end_port));
+	return v;
+}
+
+/* ---- rendering ---- */
+
+static void render_scalar(tbuf *b, const gen_value *v)
+{
+	if (v->type == GEN_NUMBER)
+		tb_printf(b, "%ld", v->n);
+	else
+		tb_put_yaml_string(b, v->s);
+}
+
+static void render_flow(tbuf *b, const gen_value *v)
+{
+	if (v->type == GEN_STRING || v->type == GEN_NUMBER) {
+		render_scalar(b, v);
+		return;
+	}
+	tb_putc(b, v->type == GEN_MAP ? '{' : '[');
+	for (size_t i = 0; i < v->len; i++) {
+		if (i)
+			tb_puts(b, ", ");
+		if (v->type == GEN_MAP) {
+			tb_put_yaml_string(b, v->keys[i]);
+			tb_puts(b, ": ");
+		}
+		render_flow(b, v->vals[i]);
+	}
+	tb_putc(b, v->type == GEN_MAP ? '}' : ']');
+}
+
+static void render_seq_block(tbuf *b, const gen_value *s, size_t dash_col, const edit_style *st);
+
+/* Keys at column `col`; the first key continues the current line when `first_inline`. */
+static void render_map_block(tbuf *b, const gen_value *m, size_t col, int first_inline,
+			     const edit_style *st)
+{
+	for (size_t i = 0; i < m->len; i++) {
+		if (i || !first_inline)
+			tb_spaces(b, col);
+		tb_put_yaml_string(b, m->keys[i]);
+		tb_putc(b, ':');
+		const gen_value *v = m->vals[i];
+		if (v->type == GEN_MAP) {
+			tb_puts(b, st->newline);
+			render_map_block(b, v, col + st->map_step, 0, st);
+		} else if (v->type == GEN_SEQ) {
+			tb_puts(b, st->newline);
+			render_seq_block(b, v, col + st->seq_indent, st);
+		} else {
+			tb_putc(b, ' ');
+			render_scalar(b, v);
+			tb_puts(b, st->newline);
+		}
+	}
+}
+
+static void render_seq_block(tbuf *b, const gen_value *s, size_t dash_col, const edit_style *st)
+{
+	for (size_t i = 0; i < s->len; i++) {
+		const gen_value *v = s->vals[i];
+		tb_spaces(b, dash_col);
+		tb_putc(b, '-');
+		if (v->type == GEN_MAP) {
+			tb_putc(b, ' ');
+			render_map_block(b, v, dash_col + 2, 1, st);
+		} else if (v->type == GEN_SEQ) {
+			tb_puts(b, st->newline);
+			render_seq_block(b, v, dash_col + 2, st);
+		} else {
+			tb_putc(b, ' ');
+			render_scalar(b, v);
+			tb_puts(b, st->newline);
+		}
+	}
+}
+
+/* ---- style ---- */
+
+/* Columns between a key and the dashes of its block sequence value, from the first one found. */
+static int find_seq_indent(const yt_node *n, size_t *out)
+{
+	if (!n || n->flow)
+		return 0;
+	if (n->kind == YT_MAPPING) {
+		for (size_t i = 0; i + 1 < n->n; i += 2) {
+			const yt_node *k = n->kids[i], *v = n->kids[i + 1];
+			if (v->kind == YT_SEQUENCE && !v->flow && !v->anchored && !v->tagged &&
+			    v->line > k->line && v->col >= k->col) {
+				*out = v->col - k->col;
+				return 1;
+			}
+			if (find_seq_indent(v, out))
+				return 1;
+		}
+	} else if (n->kind == YT_SEQUENCE) {
+		for (size_t i = 0; i < n->n; i++)
+			if (find_seq_indent(n->kids[i], out))
+				return 1;
+	}
+	return 0;
+}
+
+edit_style edit_style_for(const char *buf, size_t len, const ani_item *item)
+{
+	edit_style st = {buf, len, "\n", 2, 0};
+	const char *nl = memchr(buf, '\n', len);
+	if (nl && nl > buf && nl[-1] == '\r')
+		st.newline = "\r\n";
+	const yt_node *nested[2] = {item->spec, item->metadata};
+	for (int i = 0; i < 2; i++) {
+		const yt_node *n = nested[i];
+		if (n && n->kind == YT_MAPPING && !n->flow && n->line > item->line &&
+		    n->col > item->col) {
+			st.map_step = n->col - item->col;
+			break;
+		}
+	}
+	if (!find_seq_indent(item->spec, &st.seq_indent))
+		find_seq_indent(item->metadata, &st.seq_indent);
+	return st;
+}
+
+/* ---- edits ---- */
+
+void edits_add(ani_edits *e, size_t at, size_t end, char *text)
+{
+	e->v = xrealloc(e->v, (e->n + 1) * sizeof *e->v);
+	size_t i = e->n;
+	while (i > 0 && e->v[i - 1].at > at) {
+		e->v[i] = e->v[i - 1];
+		i--;
+	}
+	e->v[i] = (ani_edit){at, end, text, e->n};
+	e->n++;
+}
+
+void edits_free(ani_edits *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i].text);
+	free(e->v);
+	e->v = NULL;
+	e->n = 0;
+}
+
+int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn write, void *ctx)
+{
+	size_t cursor = 0;
+	int rc;
+	for (size_t i = 0; i < e->n; i++) {
+		const ani_edit *ed = &e->v[i];
+		if (ed->at > cursor && (rc = write(ctx, buf + cursor, ed->at - cursor)))
+			return rc;
+		if ((rc = write(ctx, ed->text, strlen(ed->text))))
+			return rc;
+		if (ed->end > cursor)
+			cursor = ed->end;
+		if (ed->at > cursor)
+			cursor = ed->at;
+	}
+	if (cursor < len)
+		return write(ctx, buf + cursor, len - cursor);
+	return 0;
+}
+
+size_t edit_line_after(const char *buf, size_t len, size_t pos, int *need_newline)
+{
+	*need_newline = 0;
+	if (pos > len)
+		pos = len;
+	if (pos > 0 && buf[pos - 1] == '\n')
+		return pos;
+	const char *nl = memchr(buf + pos, '\n', len - pos);
+	if (nl)
+		return (size_t)(nl - buf) + 1;
+	*need_newline = 1;
+	return len;
+}
+
+static int edit_fail(ani_failure *f, const yt_node *at, const char *fmt, const char *field)
+{
+	snprintf(f->message, sizeof f->message, fmt, field);
+	f->line = at->line;
+	f->col = at->col + 1;
+	return -1;
+}
+
+int edit_check_editable(const yt_node *n, const char *field, ani_failure *f)
+{
+	if (!n)
+		return 0;
+	if (n->kind == YT_ALIAS)
+		return edit_fail(f, n, "%s is an alias (*): refusing to edit through it", field);
+	if (n->anchored)
+		return edit_fail(f, n,
+				 "%s carries an anchor (&): editing it would change every alias "
+				 "of it",
+				 field);
+	if (n->kind != YT_MAPPING)
+		return 0;
+	if (yt_get(n, "<<"))
+		return edit_fail(f, n, "%s uses a merge key (<<): refusing to edit it", field);
+	const yt_node *dup = yt_duplicate_key(n);
+	if (dup) {
+		char msg[300];
+		snprintf(msg, sizeof msg, "%%s has the key \"%.200s\" twice", dup->value);
+		return edit_fail(f, dup, msg, field);
+	}
+	return 0;
+}
+
+void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *seq,
+			     gen_value *items)
+{
+	tbuf b = {0};
+	if (seq->flow) {
+		size_t at = seq->n ? seq->kids[seq->n - 1]->last : seq->end - 1;
+		for (size_t i = 0; i < items->len; i++) {
+			if (i || seq->n)
+				tb_puts(&b, ", ");
+			render_flow(&b, items->vals[i]);
+		}
+		edits_add(e, at, at, tb_take(&b));
+	} else {
+		int need_newline;
+		size_t at = edit_line_after(st->buf, st->len, seq->last, &need_newline);
+		if (need_newline)
+			tb_puts(&b, st->newline);
+		render_seq_block(&b, items, seq->col, st);
+		edits_add(e, at, at, tb_take(&b));
+	}
+	gen_free(items);
+}
+
+int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, const char *key,
+			gen_value *value, ani_failure *f)
+{
+	tbuf b = {0};
+	long slot = yt_key_slot(map, key);
+	if (slot >= 0) {
+		/* The key is there with a null value: replace what follows its colon. */
+		const yt_node *k = map->kids[slot], *v = map->kids[slot + 1];
+		size_t colon = k->end;
+		while (colon < st->len && (st->buf[colon] == ' ' || st->buf[colon] == '\t'))
+			colon++;
+		if (colon >= st->len || st->buf[colon] != ':') {
+			gen_free(value);
+			return edit_fail(f, k, "cannot find the colon after key %s", key);
+		}
+		size_t from = colon + 1, to = v->len ? v->end : from;
+		if (to < from)
+			to = from;
+		if (map->flow) {
+			tb_putc(&b, ' ');
+			render_flow(&b, value);
+		} else {
+			tb_puts(&b, st->newline);
+			if (value->type == GEN_SEQ)
+				render_seq_block(&b, value, k->col + st->seq_indent, st);
+			else
+				render_map_block(&b, value, k->col + st->map_step, 0, st);
+			/* The line's own ending (and any comment) follows. */
+			b.len -= strlen(st->newline);
+			b.p[b.len] = '\0';
+		}
+		edits_add(e, from, to, tb_take(&b));
+	} else if (map->flow) {
+		size_t at = map->n ? map->kids[map->n - 1]->last : map->end - 1;
+		if (map->n)
+			tb_puts(&b, ", ");
+		tb_put_yaml_string(&b, key);
+		tb_puts(&b, ": ");
+		render_flow(&b, value);
+		edits_add(e, at, at, tb_take(&b));
+	} else {
+		int need_newline;
+		size_t at = edit_line_after(st->buf, st->len, map->last, &need_newline);
+		if (need_newline)
+			tb_puts(&b, st->newline);
+		gen_value *entry = gen_add(gen_map(), key, value);
+		render_map_block(&b, entry, map->col, 0, st);
+		value = entry;
+		edits_add(e, at, at, tb_take(&b));
+	}
+	gen_free(value);
+	return 0;
+}

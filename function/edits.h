@@ -1,0 +1,69 @@
+/* Turns decisions into text written in the target's own style (block or flow, indentation,
+ * sequence indentation, line ends) and splices it into the input bytes. */
+#ifndef ANI_EDITS_H
+#define ANI_EDITS_H
+
+#include "model.h"
+
+/* Replace input[at, end) with text. Edits never overlap; equal `at` keep their order. */
+typedef struct {
+	size_t at, end;
+	char *text;
+	size_t seq;
+} ani_edit;
+
+typedef struct {
+	ani_edit *v;
+	size_t n;
+} ani_edits;
+
+/* A value to write: a string, a number, or a mapping or sequence of values. */
+typedef struct gen_value gen_value;
+
+gen_value *gen_string(const char *s);
+gen_value *gen_number(long n);
+gen_value *gen_map(void);
+gen_value *gen_seq(void);
+/* Appends to a mapping (with key) or a sequence (key NULL); returns `parent`. */
+gen_value *gen_add(gen_value *parent, const char *key, gen_value *value);
+size_t gen_len(const gen_value *v);
+void gen_free(gen_value *v);
+
+/* The peer {namespaceSelector: {matchLabels: {label: ns}}, podSelector: ...} of a source, and
+ * the port entries {port, protocol, endPort}. */
+gen_value *gen_peer(const ani_config *c, const ani_source *s);
+gen_value *gen_port(const ani_port *p);
+
+/* Where the text goes and how it is laid out. */
+typedef struct {
+	const char *buf;
+	size_t len;
+	const char *newline; /* "\n" or "\r\n", as the input has it */
+	size_t map_step;     /* columns a nested mapping is indented by */
+	size_t seq_indent;   /* columns a sequence's dashes sit right of its key */
+} edit_style;
+
+edit_style edit_style_for(const char *buf, size_t len, const ani_item *item);
+
+/* The edits take ownership of the values. Check the nodes with edit_check_editable first. */
+/* Appends every item of the sequence `items` to `seq`. */
+void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *seq,
+			     gen_value *items);
+/* Sets map[key] = value where the key is absent or its value is null; -1 with `f` set when the
+ * text around the key is not what the parser said. */
+int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, const char *key,
+			gen_value *value, ani_failure *f);
+/* Refuses a node the function would edit through: an alias, an anchored node, a merge key,
+ * a duplicate key. */
+int edit_check_editable(const yt_node *n, const char *field, ani_failure *f);
+
+void edits_add(ani_edits *e, size_t at, size_t end, char *text);
+void edits_free(ani_edits *e);
+/* Writes input with the edits applied. Returns 0 or the first non-zero write result. */
+int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn write, void *ctx);
+
+/* Byte offset of the start of the line after the one holding offset `pos` (pos itself when it
+ * starts a line); *need_newline is set when the input ends without one. */
+size_t edit_line_after(const char *buf, size_t len, size_t pos, int *need_newline);
+
+#endif

@@ -1,0 +1,336 @@
+/* One pass of libyaml events over the whole input. Items that cannot matter are skipped event by
+ * event; only the ResourceList's functionConfig and results, and the metadata and spec of
+ * NetworkPolicies and Namespaces, become trees. */
+#include "model.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESTART_AS_RESOURCE_LIST 2
+
+static int fail_reader(ani_failure *f, const yt_reader *r)
+{
+	snprintf(f->message, sizeof f->message, "%s", r->error);
+	f->line = r->error_line;
+	f->col = r->error_col;
+	return -1;
+}
+
+static int fail_at(ani_failure *f, yaml_mark_t at, const char *msg)
+{
+	snprintf(f->message, sizeof f->message, "%s", msg);
+	f->line = at.line + 1;
+	f->col = at.column + 1;
+	return -1;
+}
+
+static int is_candidate_kind(const char *api_version, const char *kind)
+{
+	if (!kind)
+		return 1; /* not known yet */
+	if (!strcmp(kind, "NetworkPolicy"))
+		return 1;
+	return !strcmp(kind, "Namespace") && (!api_version || !strcmp(api_version, "v1"));
+}
+
+static int is_resource_list(const char *api_version, const char *kind)
+{
+	return api_version && kind && !strcmp(kind, "ResourceList") &&
+	       !strncmp(api_version, "config.kubernetes.io/", 21);
+}
+
+static const char *scalar_string(const yt_node *n)
+{
+	return n && n->kind == YT_SCALAR ? n->value : NULL;
+}
+
+static void describe_item(ani_item *it)
+{
+	const yt_node *md = it->metadata;
+	it->name = scalar_string(yt_get(md, "name"));
+	it->namespace_ = scalar_string(yt_get(md, "namespace"));
+	it->file_index = -1;
+	const yt_node *ann = yt_get(md, "annotations");
+	const char *path = scalar_string(yt_get(ann, "config.kubernetes.io/path"));
+	if (!path)
+		path = scalar_string(yt_get(ann, "internal.config.kubernetes.io/path"));
+	it->file_path = path;
+	const char *index = scalar_string(yt_get(ann, "config.kubernetes.io/index"));
+	if (!index)
+		index = scalar_string(yt_get(ann, "internal.config.kubernetes.io/index"));
+	if (index && *index) {
+		char *end;
+		long v = strtol(index, &end, 10);
+		if (!*end && v >= 0)
+			it->file_index = v;
+	}
+	const char *local = scalar_string(yt_get(ann, "config.kubernetes.io/local-config"));
+	it->local_config = local && !strcmp(local, "true");
+}
+
+typedef struct {
+	yt_reader r;
+	ani_index *ix;
+	ani_failure *f;
+	const ani_limits *limits;
+	yt_arena scratch; /* trees of the item being read */
+	int detect;	  /* a stream that may turn out to be a ResourceList */
+} walker;
+
+/* Reads one item or document; the current event is its MAPPING-START. */
+static int read_item(walker *w, size_t ordinal)
+{
+	yt_reader *r = &w->r;
+	ani_item it = {0};
+	it.ordinal = ordinal;
+	it.line = r->ev.start_mark.line + 1;
+	it.col = r->ev.start_mark.column;
+	yt_arena_reset(&w->scratch);
+	int seen[4] = {0};
+	static const char *const owned[4] = {"apiVersion", "kind", "metadata", "spec"};
+	for (;;) {
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		int which = -1;
+		if (r->ev.type == YAML_SCALAR_EVENT) {
+			for (int i = 0; i < 4; i++)
+				if (!strcmp((const char *)r->ev.data.scalar.value, owned[i]))
+					which = i;
+		} else {
+			return fail_at(w->f, r->ev.start_mark,
+				       "a resource's top-level key is not a string");
+		}
+		if (which >= 0 && seen[which]++) {
+			char msg[120];
+			snprintf(msg, sizeof msg, "duplicate key \"%s\" in a resource", owned[which]);
+			return fail_at(w->f, r->ev.start_mark, msg);
+		}
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (which == 0 || which == 1) {
+			const char *v = r->ev.type == YAML_SCALAR_EVENT
+						? (const char *)r->ev.data.scalar.value
+						: NULL;
+			if (v)
+				*(which ? &it.kind : &it.api_version) =
+					strcpy(yt_arena_alloc(&w->scratch, strlen(v) + 1), v);
+			else if (yt_skip(r))
+				return fail_reader(w->f, r);
+			if (w->detect && is_resource_list(it.api_version, it.kind))
+				return RESTART_AS_RESOURCE_LIST;
+		} else if (which == 2 || (which == 3 && is_candidate_kind(it.api_version, it.kind))) {
+			const yt_node *n = yt_build(r, &w->scratch);
+			if (!n)
+				return fail_reader(w->f, r);
+			*(which == 2 ? &it.metadata : &it.spec) = n;
+		} else if (yt_skip(r)) {
+			return fail_reader(w->f, r);
+		}
+	}
+	if (w->detect && is_resource_list(it.api_version, it.kind))
+		return RESTART_AS_RESOURCE_LIST;
+	if (!it.kind || !it.api_version) {
+		char msg[120];
+		snprintf(msg, sizeof msg, "resource %zu has no %s", ordinal + 1,
+			 it.kind ? "apiVersion" : "kind");
+		yaml_mark_t at = {0, it.line - 1, it.col};
+		return fail_at(w->f, at, msg);
+	}
+	if (!is_candidate_kind(it.api_version, it.kind))
+		return 0;
+	/* Keep this item: its trees move out of the scratch arena. */
+	it.arena = w->scratch;
+	w->scratch.head = NULL;
+	describe_item(&it);
+	ani_index *ix = w->ix;
+	ix->items = xrealloc(ix->items, (ix->n_items + 1) * sizeof *ix->items);
+	ix->items[ix->n_items++] = it;
+	return 0;
+}
+
+static int count_item(walker *w)
+{
+	if (++w->ix->total_items > w->limits->max_items) {
+		char msg[160];
+		snprintf(msg, sizeof msg,
+			 "more than %zu items (limit: --max-items or ANI_MAX_ITEMS)",
+			 w->limits->max_items);
+		return fail_at(w->f, w->r.ev.start_mark, msg);
+	}
+	return 0;
+}
+
+static int read_items(walker *w)
+{
+	yt_reader *r = &w->r;
+	if (r->ev.type == YAML_SCALAR_EVENT && yt_is_null(&(yt_node){
+							 .kind = YT_SCALAR,
+							 .style = r->ev.data.scalar.style,
+							 .value = (char *)r->ev.data.scalar.value,
+							 .len = r->ev.data.scalar.length,
+						 }))
+		return 0;
+	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
+		return fail_at(w->f, r->ev.start_mark, "ResourceList items is not a sequence");
+	for (;;) {
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if (count_item(w))
+			return -1;
+		if (r->ev.type != YAML_MAPPING_START_EVENT) {
+			char msg[120];
+			snprintf(msg, sizeof msg, "ResourceList items[%zu] is not a mapping",
+				 w->ix->total_items - 1);
+			return fail_at(w->f, r->ev.start_mark, msg);
+		}
+		if (read_item(w, w->ix->total_items - 1))
+			return -1;
+	}
+}
+
+static int read_resource_list(walker *w)
+{
+	yt_reader *r = &w->r;
+	ani_index *ix = w->ix;
+	if (yt_next(r) || yt_next(r))
+		return fail_reader(w->f, r);
+	if (r->ev.type != YAML_DOCUMENT_START_EVENT)
+		return fail_at(w->f, r->ev.start_mark, "the input is empty: expected a ResourceList");
+	if (yt_next(r))
+		return fail_reader(w->f, r);
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return fail_at(w->f, r->ev.start_mark,
+			       "the input is not a ResourceList (its top level is not a mapping)");
+	if (r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE) {
+		ix->root_flow = 1;
+		return 0;
+	}
+	ix->root_col = r->ev.start_mark.column;
+	yaml_mark_t root_mark = r->ev.start_mark;
+	const char *kind = NULL;
+	int have_items = 0;
+	for (;;) {
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		if (r->ev.type != YAML_SCALAR_EVENT)
+			return fail_at(w->f, r->ev.start_mark, "a ResourceList key is not a string");
+		char key[32];
+		snprintf(key, sizeof key, "%s", (const char *)r->ev.data.scalar.value);
+		size_t key_start = yt_mark_byte(r, r->ev.start_mark);
+		yaml_mark_t key_mark = r->ev.start_mark;
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (!strcmp(key, "items")) {
+			if (have_items++)
+				return fail_at(w->f, key_mark, "duplicate key \"items\" in the ResourceList");
+			if (read_items(w))
+				return -1;
+		} else if (!strcmp(key, "functionConfig") || !strcmp(key, "results") ||
+			   !strcmp(key, "apiVersion") || !strcmp(key, "kind")) {
+			yt_node *n = yt_build(r, &ix->config_arena);
+			if (!n)
+				return fail_reader(w->f, r);
+			const yt_node **slot = NULL;
+			if (!strcmp(key, "functionConfig"))
+				slot = (const yt_node **)&ix->function_config;
+			else if (!strcmp(key, "results"))
+				slot = &ix->results;
+			if (slot && *slot) {
+				char msg[120];
+				snprintf(msg, sizeof msg, "duplicate key \"%s\" in the ResourceList", key);
+				return fail_at(w->f, key_mark, msg);
+			}
+			if (slot == &ix->results)
+				ix->results_key_start = key_start;
+			if (slot)
+				*slot = n;
+			else if (key[0] == 'k')
+				kind = n->kind == YT_SCALAR ? n->value : "";
+			else
+				ix->api_version = xstrdup(n->kind == YT_SCALAR ? n->value : "");
+		} else if (yt_skip(r)) {
+			return fail_reader(w->f, r);
+		}
+	}
+	ix->root_last = yt_mark_byte(r, r->last_content);
+	if (!is_resource_list(ix->api_version, kind))
+		return fail_at(w->f, root_mark,
+			       "the input is not a ResourceList (needs apiVersion: "
+			       "config.kubernetes.io/v1 and kind: ResourceList)");
+	if (!have_items)
+		return fail_at(w->f, root_mark, "the ResourceList has no items");
+	if (yt_next(r) || yt_next(r))
+		return fail_reader(w->f, r);
+	if (r->ev.type != YAML_STREAM_END_EVENT)
+		return fail_at(w->f, r->ev.start_mark,
+			       "a second YAML document follows the ResourceList");
+	return 0;
+}
+
+static int read_stream(walker *w)
+{
+	yt_reader *r = &w->r;
+	if (yt_next(r))
+		return fail_reader(w->f, r);
+	for (size_t doc = 0;; doc++) {
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (r->ev.type == YAML_STREAM_END_EVENT)
+			return 0;
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+		if (r->ev.type == YAML_MAPPING_START_EVENT) {
+			if (count_item(w))
+				return -1;
+			int rc = read_item(w, w->ix->total_items - 1);
+			if (rc)
+				return rc;
+		} else if (r->ev.type != YAML_SCALAR_EVENT || r->ev.data.scalar.length) {
+			char msg[120];
+			snprintf(msg, sizeof msg, "YAML document %zu is not a mapping", doc + 1);
+			return fail_at(w->f, r->ev.start_mark, msg);
+		}
+		w->detect = 0;
+		if (yt_next(r))
+			return fail_reader(w->f, r);
+	}
+}
+
+int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
+		ani_index *ix, ani_failure *f)
+{
+	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes};
+	for (;;) {
+		walker w = {.ix = ix, .f = f, .limits = limits, .detect = want == ANI_INPUT_AUTO};
+		memset(ix, 0, sizeof *ix);
+		ix->kind = want == ANI_INPUT_AUTO ? ANI_INPUT_STREAM : want;
+		yt_reader_init(&w.r, buf, len, yl);
+		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w) : read_stream(&w);
+		yt_reader_free(&w.r);
+		yt_arena_free(&w.scratch);
+		if (rc == RESTART_AS_RESOURCE_LIST) {
+			index_free(ix);
+			want = ANI_INPUT_RESOURCE_LIST;
+			continue;
+		}
+		return rc;
+	}
+}
+
+void index_free(ani_index *ix)
+{
+	for (size_t i = 0; i < ix->n_items; i++)
+		yt_arena_free(&ix->items[i].arena);
+	free(ix->items);
+	free(ix->api_version);
+	yt_arena_free(&ix->config_arena);
+	memset(ix, 0, sizeof *ix);
+}

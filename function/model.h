@@ -1,0 +1,106 @@
+/* The function's own data: the validated config, the items it may read or edit, the findings. */
+#ifndef ANI_MODEL_H
+#define ANI_MODEL_H
+
+#include "allow_namespace_ingress.h"
+#include "yamltree.h"
+
+#include <stddef.h>
+
+/* A failure with the place it was found; line 0 when there is none. */
+typedef struct {
+	char message[600];
+	size_t line, col;
+} ani_failure;
+
+typedef struct {
+	char *key, *value;
+} ani_label;
+
+/* Sorted by key, keys unique. */
+typedef struct {
+	ani_label *v;
+	size_t n;
+} ani_labels;
+
+typedef struct {
+	char *namespace_;
+	int has_pods;
+	ani_labels pods; /* podSelector.matchLabels */
+} ani_source;
+
+typedef struct {
+	char protocol[5]; /* TCP, UDP or SCTP */
+	char *name;	  /* a named port, or NULL */
+	long port;	  /* when name is NULL */
+	long end_port;	  /* 0 when not a range */
+} ani_port;
+
+typedef enum { ANI_MODE_MERGE = 0, ANI_MODE_CHECK } ani_mode;
+
+typedef struct {
+	char *policy_name, *policy_namespace;
+	ani_source *from;
+	size_t n_from;
+	char *namespace_label;
+	ani_port *ports;
+	size_t n_ports;
+	int label_namespace;
+	int on_missing_error;
+	ani_mode mode;
+} ani_config;
+
+/* An item the function may read or edit: a NetworkPolicy of any group, or a v1 Namespace. */
+typedef struct {
+	size_t ordinal; /* position among all items or documents */
+	const char *api_version, *kind, *name, *namespace_;
+	const char *file_path; /* config.kubernetes.io/path */
+	long file_index;       /* config.kubernetes.io/index, -1 if none */
+	int local_config;
+	const yt_node *metadata, *spec;
+	size_t line, col;
+	yt_arena arena;
+} ani_item;
+
+/* What one pass over the input found. */
+typedef struct {
+	ani_input_kind kind;
+	char *api_version; /* the ResourceList's */
+	ani_item *items;
+	size_t n_items, total_items;
+	yt_node *function_config; /* NULL when absent */
+	yt_arena config_arena;
+	int root_flow;		/* the ResourceList is in flow style (JSON) */
+	size_t root_col;	/* column of the ResourceList's keys */
+	size_t root_last;	/* byte after its last content */
+	const yt_node *results; /* the input's own results, to be replaced */
+	size_t results_key_start;
+} ani_index;
+
+/* Findings, in the order they were made. */
+typedef struct {
+	ani_result *v;
+	size_t n;
+	int errors;
+} ani_results;
+
+void results_add(ani_results *rs, ani_severity severity, const ani_item *item,
+		 const char *field_path, const yt_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void results_add_failure(ani_results *rs, const ani_failure *f);
+void results_free(ani_results *rs);
+
+void config_defaults(ani_config *c);
+void config_free(ani_config *c);
+/* Reads a functionConfig (typed or ConfigMap; NULL or empty means "no config"). */
+int config_from_node(ani_config *c, const yt_node *fc, ani_failure *f);
+/* Applies one ConfigMap-form setting. */
+int config_apply_setting(ani_config *c, const char *key, const char *value, ani_failure *f);
+/* Final checks that need the whole config. */
+int config_validate(const ani_config *c, ani_failure *f);
+
+int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
+		ani_index *ix, ani_failure *f);
+void index_free(ani_index *ix);
+
+#endif

@@ -1,0 +1,92 @@
+#include "normalize.h"
+
+#include "text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int append_output(void *data, unsigned char *buffer, size_t size)
+{
+	tb_put(data, (const char *)buffer, size);
+	return 1;
+}
+
+/* The same event, with every collection in block style. */
+static int block_event(const yaml_event_t *in, yaml_event_t *out)
+{
+	switch (in->type) {
+	case YAML_STREAM_START_EVENT:
+		return yaml_stream_start_event_initialize(out, YAML_UTF8_ENCODING);
+	case YAML_STREAM_END_EVENT:
+		return yaml_stream_end_event_initialize(out);
+	case YAML_DOCUMENT_START_EVENT:
+		return yaml_document_start_event_initialize(out, NULL, NULL, NULL, 1);
+	case YAML_DOCUMENT_END_EVENT:
+		return yaml_document_end_event_initialize(out, 1);
+	case YAML_ALIAS_EVENT:
+		return yaml_alias_event_initialize(out, in->data.alias.anchor);
+	case YAML_SCALAR_EVENT:
+		return yaml_scalar_event_initialize(
+			out, in->data.scalar.anchor, in->data.scalar.tag, in->data.scalar.value,
+			(int)in->data.scalar.length, in->data.scalar.plain_implicit,
+			in->data.scalar.quoted_implicit, in->data.scalar.style);
+	case YAML_SEQUENCE_START_EVENT:
+		return yaml_sequence_start_event_initialize(
+			out, in->data.sequence_start.anchor, in->data.sequence_start.tag,
+			in->data.sequence_start.implicit, YAML_BLOCK_SEQUENCE_STYLE);
+	case YAML_SEQUENCE_END_EVENT:
+		return yaml_sequence_end_event_initialize(out);
+	case YAML_MAPPING_START_EVENT:
+		return yaml_mapping_start_event_initialize(
+			out, in->data.mapping_start.anchor, in->data.mapping_start.tag,
+			in->data.mapping_start.implicit, YAML_BLOCK_MAPPING_STYLE);
+	case YAML_MAPPING_END_EVENT:
+		return yaml_mapping_end_event_initialize(out);
+	default:
+		return 0;
+	}
+}
+
+int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, char **out,
+		       size_t *out_len, ani_failure *f)
+{
+	yt_reader r;
+	yaml_emitter_t em;
+	tbuf text = {0};
+	int rc = -1;
+	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes});
+	yaml_emitter_initialize(&em);
+	yaml_emitter_set_output(&em, append_output, &text);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);
+	for (;;) {
+		if (yt_next(&r)) {
+			snprintf(f->message, sizeof f->message, "%s", r.error);
+			f->line = r.error_line;
+			f->col = r.error_col;
+			break;
+		}
+		yaml_event_t ev;
+		if (!block_event(&r.ev, &ev) || !yaml_emitter_emit(&em, &ev)) {
+			snprintf(f->message, sizeof f->message,
+				 "cannot rewrite the input as block YAML: %s",
+				 em.problem ? em.problem : "unsupported event");
+			f->line = r.ev.start_mark.line + 1;
+			f->col = r.ev.start_mark.column + 1;
+			break;
+		}
+		if (r.ev.type == YAML_STREAM_END_EVENT) {
+			rc = 0;
+			break;
+		}
+	}
+	yaml_emitter_delete(&em);
+	yt_reader_free(&r);
+	if (rc) {
+		tb_free(&text);
+		return -1;
+	}
+	*out_len = text.len;
+	*out = tb_take(&text);
+	return 0;
+}

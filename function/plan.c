@@ -1,0 +1,336 @@
+#include "plan.h"
+
+#include "netpol.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NETPOL_API "networking.k8s.io/v1"
+
+static int eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static void port_text(tbuf *b, const ani_port *p)
+{
+	if (p->name)
+		tb_puts(b, p->name);
+	else if (p->end_port)
+		tb_printf(b, "%ld-%ld", p->port, p->end_port);
+	else
+		tb_printf(b, "%ld", p->port);
+	tb_printf(b, "/%s", p->protocol);
+}
+
+/* "80/TCP, 9090/TCP" for the ports flagged in `which` (all when NULL). */
+static char *ports_text(const ani_config *c, const int *which, const char *sep)
+{
+	tbuf b = {0};
+	for (size_t i = 0; i < c->n_ports; i++) {
+		if (which && !which[i])
+			continue;
+		if (b.len)
+			tb_puts(&b, sep);
+		port_text(&b, &c->ports[i]);
+	}
+	return tb_take(&b);
+}
+
+static char *source_text(const ani_source *s)
+{
+	tbuf b = {0};
+	tb_printf(&b, "namespace %s", s->namespace_);
+	for (size_t i = 0; i < s->pods.n; i++)
+		tb_printf(&b, "%s%s=%s", i ? "," : " (pods ", s->pods.v[i].key, s->pods.v[i].value);
+	if (s->pods.n)
+		tb_putc(&b, ')');
+	return tb_take(&b);
+}
+
+static void add_failure(ani_results *rs, const ani_item *item, const char *field,
+			const ani_failure *f)
+{
+	results_add(rs, ANI_SEVERITY_ERROR, item, field, NULL, "%s", f->message);
+	rs->v[rs->n - 1].line = f->line;
+	rs->v[rs->n - 1].column = f->col;
+}
+
+static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani_results *rs)
+{
+	const ani_item *found = NULL;
+	for (size_t i = 0; i < ix->n_items; i++) {
+		const ani_item *it = &ix->items[i];
+		if (!eq(it->kind, "NetworkPolicy") || !eq(it->api_version, NETPOL_API) ||
+		    it->local_config || !eq(it->name, c->policy_name) ||
+		    !eq(it->namespace_, c->policy_namespace))
+			continue;
+		if (found) {
+			results_add(rs, ANI_SEVERITY_ERROR, it, NULL, NULL,
+				    "NetworkPolicy %s/%s is in the input twice (first at line %zu)",
+				    c->policy_namespace, c->policy_name, found->line);
+			return NULL;
+		}
+		found = it;
+	}
+	if (found)
+		return found;
+	tbuf near = {0};
+	for (size_t i = 0; i < ix->n_items; i++) {
+		const ani_item *it = &ix->items[i];
+		if (!eq(it->kind, "NetworkPolicy") || !eq(it->name, c->policy_name))
+			continue;
+		tb_puts(&near, near.len ? "; " : "; near misses: ");
+		if (!eq(it->api_version, NETPOL_API))
+			tb_printf(&near, "%s NetworkPolicy %s (another API group, never edited)",
+				  it->api_version ? it->api_version : "?", it->name);
+		else if (it->local_config)
+			tb_printf(&near, "%s (marked local-config)", it->name);
+		else if (!it->namespace_)
+			tb_printf(&near, "%s without a namespace", it->name);
+		else
+			tb_printf(&near, "%s in namespace %s", it->name, it->namespace_);
+		tb_printf(&near, " at line %zu", it->line);
+	}
+	results_add(rs, c->on_missing_error ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL,
+		    NULL, "NetworkPolicy %s/%s is not in the input: nothing merged%s",
+		    c->policy_namespace, c->policy_name, near.p ? near.p : "");
+	tb_free(&near);
+	return NULL;
+}
+
+static const ani_item *find_namespace(const ani_index *ix, const char *ns, ani_results *rs,
+				      int *failed)
+{
+	const ani_item *found = NULL;
+	for (size_t i = 0; i < ix->n_items; i++) {
+		const ani_item *it = &ix->items[i];
+		if (!eq(it->kind, "Namespace") || !eq(it->api_version, "v1") || it->local_config ||
+		    !eq(it->name, ns))
+			continue;
+		if (found) {
+			results_add(rs, ANI_SEVERITY_ERROR, it, NULL, NULL,
+				    "Namespace %s is in the input twice (first at line %zu)", ns,
+				    found->line);
+			*failed = 1;
+			return NULL;
+		}
+		found = it;
+	}
+	return found;
+}
+
+/* Checks the Namespace's labels; returns 1 when the label is there, 0 when it is missing,
+ * -1 after an error result. */
+static int namespace_label_state(const ani_item *ns_item, const ani_config *c, const char *ns,
+				 ani_results *rs)
+{
+	const yt_node *labels = yt_get(ns_item->metadata, "labels");
+	if (yt_is_null(labels))
+		return 0;
+	ani_failure f;
+	if (edit_check_editable(labels, "metadata.labels", &f)) {
+		add_failure(rs, ns_item, "metadata.labels", &f);
+		return -1;
+	}
+	if (labels->kind != YT_MAPPING) {
+		results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", labels,
+			    "metadata.labels is not a mapping");
+		return -1;
+	}
+	for (size_t i = 0; i + 1 < labels->n; i += 2) {
+		const yt_node *k = labels->kids[i], *v = labels->kids[i + 1];
+		if (!yt_is_string(v)) {
+			results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", v,
+				    "metadata.labels.%s is %s, not a string: quote it",
+				    k->kind == YT_SCALAR ? k->value : "?",
+				    v->kind == YT_SCALAR ? v->value : "a collection");
+			return -1;
+		}
+	}
+	const yt_node *have = yt_get(labels, c->namespace_label);
+	if (!have)
+		return 0;
+	if (strcmp(have->value, ns)) {
+		results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", have,
+			    "Namespace %s has label %s=%s, so a selector %s=%s could never match it",
+			    ns, c->namespace_label, have->value, c->namespace_label, ns);
+		return -1;
+	}
+	return 1;
+}
+
+static void plan_namespace_label(const char *buf, size_t len, const ani_index *ix,
+				 const ani_config *c, const ani_source *s, ani_results *rs,
+				 ani_edits *e)
+{
+	int failed = 0;
+	const ani_item *ns_item = find_namespace(ix, s->namespace_, rs, &failed);
+	int automatic = !strcmp(c->namespace_label, "kubernetes.io/metadata.name");
+	if (failed)
+		return;
+	if (!ns_item) {
+		if (!automatic)
+			results_add(rs, ANI_SEVERITY_WARNING, NULL, NULL, NULL,
+				    "Namespace %s is not in the input: it must carry the label "
+				    "%s=%s in the cluster for the rule to match",
+				    s->namespace_, c->namespace_label, s->namespace_);
+		return;
+	}
+	int state = namespace_label_state(ns_item, c, s->namespace_, rs);
+	if (state != 0 || automatic)
+		return;
+	if (c->mode == ANI_MODE_CHECK || !c->label_namespace) {
+		results_add(rs, c->mode == ANI_MODE_CHECK ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
+			    ns_item, "metadata.labels", ns_item->metadata,
+			    "Namespace %s lacks the label %s=%s that the rule selects", s->namespace_,
+			    c->namespace_label, s->namespace_);
+		return;
+	}
+	ani_failure f;
+	const yt_node *md = ns_item->metadata;
+	if (edit_check_editable(md, "metadata", &f)) {
+		add_failure(rs, ns_item, "metadata", &f);
+		return;
+	}
+	edit_style st = edit_style_for(buf, len, ns_item);
+	const yt_node *labels = yt_get(md, "labels");
+	int ok;
+	if (!yt_is_null(labels)) {
+		gen_value *entry = gen_string(s->namespace_);
+		ok = !edit_set_in_mapping(e, &st, labels, c->namespace_label, entry, &f);
+	} else {
+		gen_value *map = gen_add(gen_map(), c->namespace_label, gen_string(s->namespace_));
+		ok = !edit_set_in_mapping(e, &st, md, "labels", map, &f);
+	}
+	if (!ok) {
+		add_failure(rs, ns_item, "metadata.labels", &f);
+		return;
+	}
+	results_add(rs, ANI_SEVERITY_INFO, ns_item, "metadata.labels", md,
+		    "labelled Namespace %s with %s=%s", s->namespace_, c->namespace_label,
+		    s->namespace_);
+}
+
+static const yt_node *namespace_labels_node(const ani_index *ix, const char *ns)
+{
+	for (size_t i = 0; i < ix->n_items; i++) {
+		const ani_item *it = &ix->items[i];
+		if (eq(it->kind, "Namespace") && eq(it->api_version, "v1") && eq(it->name, ns))
+			return yt_get(it->metadata, "labels");
+	}
+	return NULL;
+}
+
+static void plan_policy(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
+			const ani_item *pol, ani_results *rs, ani_edits *e)
+{
+	ani_failure f;
+	const yt_node *spec = pol->spec;
+	if (!spec || spec->kind != YT_MAPPING) {
+		results_add(rs, ANI_SEVERITY_ERROR, pol, "spec", spec,
+			    "NetworkPolicy %s/%s has no spec mapping", pol->namespace_, pol->name);
+		return;
+	}
+	if (!netpol_isolates_ingress(yt_get(spec, "policyTypes"))) {
+		results_add(rs, ANI_SEVERITY_WARNING, pol, "spec.policyTypes",
+			    yt_get(spec, "policyTypes"),
+			    "NetworkPolicy %s/%s does not list Ingress in policyTypes, so it does "
+			    "not restrict ingress: nothing merged",
+			    pol->namespace_, pol->name);
+		return;
+	}
+	const yt_node *ingress = yt_get(spec, "ingress");
+	size_t n_rules = ingress && ingress->kind == YT_SEQUENCE ? ingress->n : 0;
+	gen_value *new_rules = gen_seq();
+	edit_style st = edit_style_for(buf, len, pol);
+	for (size_t i = 0; i < c->n_from; i++) {
+		const ani_source *s = &c->from[i];
+		ani_labels known;
+		np_decision d;
+		netpol_namespace_labels(c, s->namespace_, namespace_labels_node(ix, s->namespace_),
+					&known);
+		int rc = netpol_decide(spec, pol->namespace_, c, i, &known, &d, &f);
+		netpol_labels_free(&known);
+		if (rc) {
+			add_failure(rs, pol, "spec.ingress", &f);
+			break;
+		}
+		char *src = source_text(s);
+		char *all = ports_text(c, NULL, ", ");
+		char *missing = ports_text(c, d.missing, ", ");
+		char field[96];
+		if (d.action == NP_ADMITTED) {
+			snprintf(field, sizeof field, "spec.ingress[%zu]", d.rule);
+			results_add(rs, ANI_SEVERITY_INFO, pol, field, ingress->kids[d.rule],
+				    "already admits %s on %s: nothing to change", src, all);
+		} else if (c->mode == ANI_MODE_CHECK) {
+			char *flag_ports = ports_text(c, d.missing, ",");
+			results_add(rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
+				    "does not admit %s on %s; fix: allow-namespace-ingress --policy "
+				    "%s/%s --from-namespace %s --port %s < manifests.yaml",
+				    src, missing, pol->namespace_, pol->name, s->namespace_,
+				    flag_ports);
+			free(flag_ports);
+		} else if (d.action == NP_ADD_PORTS) {
+			const yt_node *rule = ingress->kids[d.rule], *ports = yt_get(rule, "ports");
+			snprintf(field, sizeof field, "spec.ingress[%zu].ports", d.rule);
+			if (edit_check_editable(rule, field, &f) ||
+			    edit_check_editable(ports, field, &f)) {
+				add_failure(rs, pol, field, &f);
+			} else {
+				gen_value *items = gen_seq();
+				for (size_t p = 0; p < c->n_ports; p++)
+					if (d.missing[p])
+						gen_add(items, NULL, gen_port(&c->ports[p]));
+				edit_append_to_sequence(e, &st, ports, items);
+				results_add(rs, ANI_SEVERITY_INFO, pol, field, ports,
+					    "added %s to the rule that admits %s", missing, src);
+			}
+		} else {
+			gen_value *ports = gen_seq();
+			for (size_t p = 0; p < c->n_ports; p++)
+				gen_add(ports, NULL, gen_port(&c->ports[p]));
+			gen_value *from = gen_add(gen_seq(), NULL, gen_peer(c, s));
+			gen_value *rule = gen_add(gen_add(gen_map(), "from", from), "ports", ports);
+			snprintf(field, sizeof field, "spec.ingress[%zu]", n_rules + gen_len(new_rules));
+			gen_add(new_rules, NULL, rule);
+			results_add(rs, ANI_SEVERITY_INFO, pol, field, spec,
+				    "added an ingress rule admitting %s on %s", src, all);
+		}
+		free(src);
+		free(all);
+		free(missing);
+		netpol_decision_free(&d);
+	}
+	if (!gen_len(new_rules) || rs->errors) {
+		gen_free(new_rules);
+		return;
+	}
+	if (edit_check_editable(spec, "spec", &f) ||
+	    (!yt_is_null(ingress) && edit_check_editable(ingress, "spec.ingress", &f))) {
+		gen_free(new_rules);
+		add_failure(rs, pol, "spec.ingress", &f);
+		return;
+	}
+	if (yt_is_null(ingress)) {
+		if (edit_set_in_mapping(e, &st, spec, "ingress", new_rules, &f))
+			add_failure(rs, pol, "spec.ingress", &f);
+	} else {
+		edit_append_to_sequence(e, &st, ingress, new_rules);
+	}
+}
+
+void plan_run(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
+	      ani_results *rs, ani_edits *e)
+{
+	const ani_item *pol = find_policy(ix, c, rs);
+	if (pol)
+		plan_policy(buf, len, ix, c, pol, rs, e);
+	if (!pol && rs->errors)
+		return;
+	for (size_t i = 0; i < c->n_from; i++)
+		plan_namespace_label(buf, len, ix, c, &c->from[i], rs, e);
+}

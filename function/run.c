@@ -1,0 +1,238 @@
+/* The pipeline: limits -> index -> (normalize) -> config -> plan -> report. */
+#include "allow_namespace_ingress.h"
+#include "edits.h"
+#include "model.h"
+#include "normalize.h"
+#include "plan.h"
+#include "results.h"
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ani_run {
+	const char *buf; /* the input, or its block-style rewrite */
+	size_t len;
+	char *owned;
+	char *input_name;
+	ani_input_kind kind;
+	int has_output;
+	ani_edits edits;
+	ani_results results;
+};
+
+ani_limits ani_limits_default(ani_limits l)
+{
+	if (!l.max_input_bytes)
+		l.max_input_bytes = (size_t)1 << 30;
+	if (!l.max_depth)
+		l.max_depth = 200;
+	if (!l.max_items)
+		l.max_items = 1000000;
+	if (!l.max_scalar_bytes)
+		l.max_scalar_bytes = (size_t)64 << 20;
+	return l;
+}
+
+static int only_blank(const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr(" \t\r\n", buf[i]))
+			return 0;
+	return 1;
+}
+
+/* 1 when the functionConfig says something (kpt's empty function-input ConfigMap does not). */
+static int config_node_given(const yt_node *fc)
+{
+	if (yt_is_null(fc) || (fc->kind == YT_MAPPING && fc->n == 0))
+		return 0;
+	const yt_node *kind = yt_get(fc, "kind"), *data = yt_get(fc, "data");
+	return !(kind && kind->kind == YT_SCALAR && !strcmp(kind->value, "ConfigMap") &&
+		 (yt_is_null(data) || (data->kind == YT_MAPPING && data->n == 0)));
+}
+
+static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
+		       ani_failure *f)
+{
+	config_defaults(c);
+	int external = o->config_text || o->n_settings;
+	if (external && config_node_given(ix->function_config)) {
+		snprintf(f->message, sizeof f->message,
+			 "config is given twice: in the ResourceList's functionConfig and on the "
+			 "command line; give one");
+		return -1;
+	}
+	if (o->config_text) {
+		/* Positions here are in the config file, not the input: say so in the message. */
+		yt_arena arena = {0};
+		ani_limits l = ani_limits_default(o->limits);
+		yt_node *n = yt_parse_document(o->config_text, o->config_len,
+					       (yt_limits){l.max_depth, l.max_scalar_bytes}, &arena,
+					       f->message, sizeof f->message, &f->line, &f->col);
+		int rc = n ? config_from_node(c, n, f) : -1;
+		yt_arena_free(&arena);
+		if (rc) {
+			char msg[sizeof f->message];
+			snprintf(msg, sizeof msg, "%s", f->message);
+			snprintf(f->message, sizeof f->message, "config %.40s:%zu:%zu: %.500s",
+				 o->config_name ? o->config_name : "file", f->line, f->col, msg);
+			f->line = f->col = 0;
+			return -1;
+		}
+	} else if (!external && config_from_node(c, ix->function_config, f)) {
+		return -1;
+	}
+	for (size_t i = 0; i < o->n_settings; i++)
+		if (config_apply_setting(c, o->settings[i].key, o->settings[i].value, f))
+			return -1;
+	if (o->check)
+		c->mode = ANI_MODE_CHECK;
+	return config_validate(c, f);
+}
+
+/* The results block replaces the input's own results, or follows the last key. */
+static void add_results_edit(ani_run *run, const ani_index *ix)
+{
+	const char *nl = "\n";
+	const char *first_nl = memchr(run->buf, '\n', run->len);
+	if (first_nl && first_nl > run->buf && first_nl[-1] == '\r')
+		nl = "\r\n";
+	char *block = results_render(&run->results, ix->root_col, nl);
+	int need_newline;
+	if (ix->results) {
+		size_t line_start = ix->results_key_start;
+		while (line_start > 0 && run->buf[line_start - 1] != '\n')
+			line_start--;
+		size_t end = edit_line_after(run->buf, run->len, ix->results->last, &need_newline);
+		if (end < ix->results_key_start)
+			end = ix->results_key_start;
+		edits_add(&run->edits, line_start, end, block);
+		return;
+	}
+	size_t at = edit_line_after(run->buf, run->len, ix->root_last, &need_newline);
+	if (need_newline) {
+		char *with = xasprintf("%s%s", nl, block);
+		free(block);
+		block = with;
+	}
+	edits_add(&run->edits, at, at, block);
+}
+
+static int fail_run(ani_run *run, const ani_failure *f, int with_output)
+{
+	results_add_failure(&run->results, f);
+	edits_free(&run->edits);
+	run->has_output = with_output;
+	return 1;
+}
+
+int ani_transform(const char *input, size_t len, const ani_options *o, ani_run **out)
+{
+	ani_run *run = xcalloc(1, sizeof *run);
+	*out = run;
+	run->buf = input;
+	run->len = len;
+	run->input_name = xstrdup(o->input_name ? o->input_name : "<stdin>");
+	ani_limits limits = ani_limits_default(o->limits);
+	ani_failure f = {{0}, 0, 0};
+	ani_index ix;
+	memset(&ix, 0, sizeof ix);
+	if (len > limits.max_input_bytes) {
+		snprintf(f.message, sizeof f.message,
+			 "the input is %zu bytes, more than %zu (limit: --max-input-bytes or "
+			 "ANI_MAX_INPUT_BYTES)",
+			 len, limits.max_input_bytes);
+		return fail_run(run, &f, 0);
+	}
+	if (only_blank(input, len)) {
+		snprintf(f.message, sizeof f.message,
+			 "the input is empty: expected a ResourceList or YAML resources on stdin");
+		return fail_run(run, &f, 0);
+	}
+	if (index_input(input, len, o->input_kind, &limits, &ix, &f))
+		return fail_run(run, &f, 0);
+	if (ix.root_flow) {
+		index_free(&ix);
+		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))
+			return fail_run(run, &f, 0);
+		run->buf = run->owned;
+		if (index_input(run->buf, run->len, ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
+			index_free(&ix);
+			return fail_run(run, &f, 0);
+		}
+	}
+	run->kind = ix.kind;
+	int resource_list = ix.kind == ANI_INPUT_RESOURCE_LIST;
+	ani_config c;
+	if (read_config(o, &ix, &c, &f)) {
+		fail_run(run, &f, resource_list);
+	} else {
+		plan_run(run->buf, run->len, &ix, &c, &run->results, &run->edits);
+		if (run->results.errors)
+			edits_free(&run->edits);
+		run->has_output = resource_list || !run->results.errors;
+	}
+	config_free(&c);
+	if (resource_list)
+		add_results_edit(run, &ix);
+	index_free(&ix);
+	return run->results.errors ? 1 : 0;
+}
+
+int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx)
+{
+	if (!run->has_output)
+		return 0;
+	return edits_write(&run->edits, run->buf, run->len, write, ctx) ? -1 : 0;
+}
+
+int ani_run_has_output(const ani_run *run)
+{
+	return run->has_output;
+}
+
+ani_input_kind ani_run_input_kind(const ani_run *run)
+{
+	return run->kind;
+}
+
+size_t ani_run_result_count(const ani_run *run)
+{
+	return run->results.n;
+}
+
+const ani_result *ani_run_result(const ani_run *run, size_t i)
+{
+	return i < run->results.n ? &run->results.v[i] : NULL;
+}
+
+char *ani_result_format_line(const ani_run *run, const ani_result *r)
+{
+	tbuf b = {0};
+	tb_puts(&b, run->input_name);
+	if (r->line)
+		tb_printf(&b, ":%zu:%zu", r->line, r->column);
+	tb_printf(&b, ": %s: ", severity_name(r->severity));
+	if (r->kind)
+		tb_printf(&b, "%s %s%s%s: ", r->kind, r->namespace_ ? r->namespace_ : "",
+			  r->namespace_ ? "/" : "", r->name ? r->name : "");
+	tb_puts(&b, r->message);
+	if (r->field_path)
+		tb_printf(&b, " (%s)", r->field_path);
+	if (r->file_path)
+		tb_printf(&b, " [file %s]", r->file_path);
+	return tb_take(&b);
+}
+
+void ani_run_free(ani_run *run)
+{
+	if (!run)
+		return;
+	edits_free(&run->edits);
+	results_free(&run->results);
+	free(run->owned);
+	free(run->input_name);
+	free(run);
+}

@@ -1,0 +1,216 @@
+#include "text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void out_of_memory(void)
+{
+	fputs("allow-namespace-ingress: error: out of memory\n", stderr);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		out_of_memory();
+	return q;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+static void tb_reserve(tbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < b->len + extra + 1)
+		cap *= 2;
+	b->p = xrealloc(b->p, cap);
+	b->cap = cap;
+}
+
+void tb_put(tbuf *b, const char *s, size_t n)
+{
+	tb_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void tb_puts(tbuf *b, const char *s)
+{
+	tb_put(b, s, strlen(s));
+}
+
+void tb_putc(tbuf *b, char c)
+{
+	tb_put(b, &c, 1);
+}
+
+void tb_spaces(tbuf *b, size_t n)
+{
+	tb_reserve(b, n);
+	memset(b->p + b->len, ' ', n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void tb_vprintf(tbuf *b, const char *fmt, va_list ap)
+{
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(NULL, 0, fmt, copy);
+	va_end(copy);
+	if (n < 0)
+		return;
+	tb_reserve(b, (size_t)n);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void tb_printf(tbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tb_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	tbuf b = {0};
+	tb_vprintf(&b, fmt, ap);
+	return tb_take(&b);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+char *tb_take(tbuf *b)
+{
+	char *p = b->p ? b->p : xstrdup("");
+	b->p = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+void tb_free(tbuf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+int yaml_plain_resolves_to_string(const char *s)
+{
+	static const char *const special[] = {"y",	"n",	"yes",	 "no",	 "on",	 "off",
+					      "true",	"false", "null", "~",	 ".inf", "-.inf",
+					      "+.inf", ".nan",	 "<<",	 "=",	 NULL};
+	if (!*s)
+		return 0;
+	for (size_t i = 0; special[i]; i++)
+		if (!strcasecmp(s, special[i]))
+			return 0;
+	/* Anything that starts like a number may resolve to one under some resolver. */
+	const char *d = s;
+	if (*d == '-' || *d == '+' || *d == '.')
+		d++;
+	return !(*d >= '0' && *d <= '9');
+}
+
+int yaml_plain_string_ok(const char *s)
+{
+	if (!yaml_plain_resolves_to_string(s) || strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]))
+		return 0;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f || c == '#' || c == ',' || c == '[' || c == ']' ||
+		    c == '{' || c == '}' || c == '"' || c == '\'')
+			return 0;
+		if (c == ':' && (p[1] == ' ' || p[1] == '\0'))
+			return 0;
+	}
+	size_t n = strlen(s);
+	return s[n - 1] != ' ' && s[n - 1] != ':';
+}
+
+void tb_put_yaml_double_quoted(tbuf *b, const char *s)
+{
+	tb_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			tb_puts(b, "\\\"");
+			break;
+		case '\\':
+			tb_puts(b, "\\\\");
+			break;
+		case '\n':
+			tb_puts(b, "\\n");
+			break;
+		case '\t':
+			tb_puts(b, "\\t");
+			break;
+		case '\r':
+			tb_puts(b, "\\r");
+			break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				tb_printf(b, "\\x%02x", *p);
+			else
+				tb_putc(b, (char)*p);
+		}
+	}
+	tb_putc(b, '"');
+}
+
+void tb_put_yaml_string(tbuf *b, const char *s)
+{
+	if (yaml_plain_string_ok(s)) {
+		tb_puts(b, s);
+		return;
+	}
+	if (strpbrk(s, "'\n\r\t\\") || strchr(s, 0x7f)) {
+		tb_put_yaml_double_quoted(b, s);
+		return;
+	}
+	tb_putc(b, '\'');
+	tb_puts(b, s);
+	tb_putc(b, '\'');
+}

@@ -1,0 +1,41 @@
+/* Growable byte buffers, checked allocation and the few string rules YAML output needs. */
+#ifndef ANI_TEXT_H
+#define ANI_TEXT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct {
+	char *p;
+	size_t len, cap;
+} tbuf;
+
+void tb_put(tbuf *b, const char *s, size_t n);
+void tb_puts(tbuf *b, const char *s);
+void tb_putc(tbuf *b, char c);
+void tb_spaces(tbuf *b, size_t n);
+void tb_printf(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Returns the NUL-terminated contents and resets the buffer. */
+char *tb_take(tbuf *b);
+void tb_free(tbuf *b);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xvasprintf(const char *fmt, va_list ap);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* 1 when the plain scalar `s` reads as a string, not null, bool or number, under both YAML 1.1
+ * and 1.2 resolvers (so `true`, `no`, `080`, `1e3`, `~` do not). */
+int yaml_plain_resolves_to_string(const char *s);
+/* 1 when `s` can be written as a plain YAML scalar and still read back as the same string under
+ * both YAML 1.1 and 1.2 resolvers (so `true`, `no`, `080`, `1e3`, `~` are not). */
+int yaml_plain_string_ok(const char *s);
+/* Appends `s` as a scalar: plain when safe, else single-quoted. */
+void tb_put_yaml_string(tbuf *b, const char *s);
+/* Appends `s` double-quoted with YAML escapes. */
+void tb_put_yaml_double_quoted(tbuf *b, const char *s);
+
+#endif

@@ -1,0 +1,90 @@
+/* The only code that reads untrusted YAML: libyaml's event parser (fuzzed for millions of
+ * inputs, unlike libfyaml 0.7.12), with our own limits, byte positions for every node, and small
+ * trees built only for the parts of the input the function reads or edits. */
+#ifndef ANI_YAMLTREE_H
+#define ANI_YAMLTREE_H
+
+#include <stddef.h>
+#include <yaml.h>
+
+typedef enum { YT_SCALAR, YT_MAPPING, YT_SEQUENCE, YT_ALIAS } yt_kind;
+
+typedef struct yt_node yt_node;
+struct yt_node {
+	yt_kind kind;
+	int flow;	  /* collection written in flow style */
+	int style;	  /* yaml_scalar_style_t of a scalar */
+	int anchored;	  /* carries an &anchor */
+	int tagged;	  /* carries an explicit !tag */
+	size_t start;	  /* byte offset of the node (a quoted scalar's opening quote) */
+	size_t end;	  /* byte offset after the node (libyaml's end mark) */
+	size_t last;	  /* byte offset after the node's last character of content */
+	size_t line, col; /* 1-based line, 0-based column of `start` */
+	char *value;	  /* scalar text, NUL-terminated */
+	size_t len;
+	yt_node **kids; /* mapping: key0, value0, key1, value1, ...; sequence: items */
+	size_t n;
+};
+
+/* Memory for the trees of one item; released together. */
+typedef struct yt_arena_chunk yt_arena_chunk;
+typedef struct {
+	yt_arena_chunk *head;
+} yt_arena;
+void *yt_arena_alloc(yt_arena *a, size_t n);
+void yt_arena_free(yt_arena *a);
+/* Frees all but one chunk, for reuse. */
+void yt_arena_reset(yt_arena *a);
+
+typedef struct {
+	size_t max_depth;
+	size_t max_scalar_bytes;
+} yt_limits;
+
+typedef struct {
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int have_event;
+	const char *buf;
+	size_t len;
+	size_t bom;
+	int ascii;		      /* every byte < 0x80: character index == byte offset */
+	size_t cur_char, cur_byte;    /* cursor for character -> byte conversion */
+	size_t depth;
+	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
+	yt_limits limits;
+	/* Set on failure. */
+	char error[400];
+	size_t error_line, error_col; /* 1-based; 0 when unknown */
+} yt_reader;
+
+void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits);
+void yt_reader_free(yt_reader *r);
+/* Moves to the next event (r->ev). Returns 0, or -1 with r->error set. */
+int yt_next(yt_reader *r);
+/* Byte offset of a libyaml mark. */
+size_t yt_mark_byte(yt_reader *r, yaml_mark_t m);
+/* Builds the tree of the node whose start event is current; on return the current event is the
+ * node's last event. Returns NULL with r->error set on failure. */
+yt_node *yt_build(yt_reader *r, yt_arena *a);
+/* Skips the node whose start event is current, as yt_build does, without building anything. */
+int yt_skip(yt_reader *r);
+/* Sets r->error at an event's position. */
+void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Parses a whole single-document YAML text into a tree (for config files and tests). */
+yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_arena *a,
+			   char *error, size_t error_size, size_t *error_line, size_t *error_col);
+
+/* Tree queries. */
+const yt_node *yt_get(const yt_node *map, const char *key);
+/* Index of `key` in map->kids (the key's slot), or -1. */
+long yt_key_slot(const yt_node *map, const char *key);
+/* 1 for a scalar that a YAML 1.2 core resolver reads as null (plain empty, `~`, `null`). */
+int yt_is_null(const yt_node *n);
+/* 1 for a plain or quoted scalar that reads as a string (not null, bool or number). */
+int yt_is_string(const yt_node *n);
+/* Finds a duplicate key in a mapping; returns the second occurrence or NULL. */
+const yt_node *yt_duplicate_key(const yt_node *map);
+
+#endif
