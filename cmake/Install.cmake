@@ -1,0 +1,1 @@
+# Install rules beyond the binary itself (the kustomize legacy-plugin entry, the man page).
