@@ -362,17 +362,22 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		if (map->flow) {
 			tb_putc(&b, ' ');
 			render_flow(&b, value);
+			edits_add(e, from, to, tb_take(&b));
 		} else {
-			tb_puts(&b, st->newline);
+			/* Drop the `~`/`null`, keep any comment on the key's line, and put the
+			 * block value on the lines after it. */
+			if (to > from)
+				edits_add(e, from, to, xstrdup(""));
+			int need_newline;
+			size_t at = edit_line_after(st->buf, st->len, to, &need_newline);
+			if (need_newline)
+				tb_puts(&b, st->newline);
 			if (value->type == GEN_SEQ)
 				render_seq_block(&b, value, k->col + st->seq_indent, st);
 			else
 				render_map_block(&b, value, k->col + st->map_step, 0, st);
-			/* The line's own ending (and any comment) follows. */
-			b.len -= strlen(st->newline);
-			b.p[b.len] = '\0';
+			edits_add(e, at, at, tb_take(&b));
 		}
-		edits_add(e, from, to, tb_take(&b));
 	} else if (map->flow) {
 		size_t at = map->n ? map->kids[map->n - 1]->last : map->end - 1;
 		if (map->n)

@@ -25,11 +25,19 @@ static int block_event(const yaml_event_t *in, yaml_event_t *out)
 		return yaml_document_end_event_initialize(out, 1);
 	case YAML_ALIAS_EVENT:
 		return yaml_alias_event_initialize(out, in->data.alias.anchor);
-	case YAML_SCALAR_EVENT:
+	case YAML_SCALAR_EVENT: {
+		/* JSON quotes every string; keep quotes only where a plain scalar would read
+		 * differently. */
+		const char *v = (const char *)in->data.scalar.value;
+		int plain = in->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+			    !in->data.scalar.tag && strlen(v) == in->data.scalar.length &&
+			    yaml_plain_string_ok(v);
 		return yaml_scalar_event_initialize(
 			out, in->data.scalar.anchor, in->data.scalar.tag, in->data.scalar.value,
-			(int)in->data.scalar.length, in->data.scalar.plain_implicit,
-			in->data.scalar.quoted_implicit, in->data.scalar.style);
+			(int)in->data.scalar.length, plain || in->data.scalar.plain_implicit,
+			in->data.scalar.quoted_implicit,
+			plain ? YAML_PLAIN_SCALAR_STYLE : in->data.scalar.style);
+	}
 	case YAML_SEQUENCE_START_EVENT:
 		return yaml_sequence_start_event_initialize(
 			out, in->data.sequence_start.anchor, in->data.sequence_start.tag,
