@@ -305,13 +305,13 @@ static int set_mode(ani_config *c, const char *v, const char *field, const yt_no
 	return 0;
 }
 
-/* "80", "9090/TCP", "8000-8080/UDP", "http", "http/TCP" */
-static int parse_port_spec(const char *spec, ani_port *p, const char *field, const yt_node *at,
-			   ani_failure *f)
+/* "80", "9090/TCP", "8000-8080/UDP", "http", "http/TCP"; a port name points into `buf`, which
+ * the caller keeps. */
+static int parse_port_spec(const char *spec, ani_port *p, char buf[64], const char *field,
+			   const yt_node *at, ani_failure *f)
 {
-	char buf[64];
 	memset(p, 0, sizeof *p);
-	if (strlen(spec) >= sizeof buf)
+	if (strlen(spec) >= 64)
 		return cfail(f, at, "%s: \"%s\" is not a port", field, spec);
 	strcpy(buf, spec);
 	strcpy(p->protocol, "TCP");
@@ -376,13 +376,9 @@ static int add_port_spec(ani_config *c, const char *spec, const char *field, con
 			 ani_failure *f)
 {
 	ani_port p;
-	if (parse_port_spec(spec, &p, field, at, f))
+	char buf[64];
+	if (parse_port_spec(spec, &p, buf, field, at, f))
 		return -1;
-	char name[64];
-	if (p.name) {
-		snprintf(name, sizeof name, "%s", p.name);
-		p.name = name;
-	}
 	return add_port(c, &p, field, at, f);
 }
 
@@ -507,7 +503,11 @@ static int config_from_configmap(ani_config *c, const yt_node *fc, ani_failure *
 static const yt_node *typed_string(const yt_node *n, const char *field, ani_failure *f)
 {
 	if (!yt_is_string(n)) {
-		cfail(f, n, "%s: expected a string", field);
+		if (n && n->kind == YT_SCALAR)
+			cfail(f, n, "%s: expected a string, got %s (quote it if it is one)", field,
+			      n->value);
+		else
+			cfail(f, n, "%s: expected a string", field);
 		return NULL;
 	}
 	return n;

@@ -231,15 +231,32 @@ edit_style edit_style_for(const char *buf, size_t len, const ani_item *item)
 
 /* ---- edits ---- */
 
+static size_t leading_spaces(const char *s)
+{
+	size_t n = 0;
+	while (s[n] == ' ')
+		n++;
+	return n;
+}
+
+/* Edits sort by position; lines inserted at one position go deepest first, since the more
+ * indented text belongs to the node that ends there inside the others. */
+static int edit_goes_after(const ani_edit *a, size_t at, const char *text)
+{
+	if (a->at != at)
+		return a->at > at;
+	return leading_spaces(a->text) < leading_spaces(text);
+}
+
 void edits_add(ani_edits *e, size_t at, size_t end, char *text)
 {
 	e->v = xrealloc(e->v, (e->n + 1) * sizeof *e->v);
 	size_t i = e->n;
-	while (i > 0 && e->v[i - 1].at > at) {
+	while (i > 0 && edit_goes_after(&e->v[i - 1], at, text)) {
 		e->v[i] = e->v[i - 1];
 		i--;
 	}
-	e->v[i] = (ani_edit){at, end, text, e->n};
+	e->v[i] = (ani_edit){at, end, text};
 	e->n++;
 }
 

@@ -5,11 +5,11 @@
 
 #include "model.h"
 
-/* Replace input[at, end) with text. Edits never overlap; equal `at` keep their order. */
+/* Replace input[at, end) with text. Edits never overlap; at one position the more indented
+ * text goes first, then the order they were added in. */
 typedef struct {
 	size_t at, end;
 	char *text;
-	size_t seq;
 } ani_edit;
 
 typedef struct {

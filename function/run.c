@@ -151,8 +151,10 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 			 "the input is empty: expected a ResourceList or YAML resources on stdin");
 		return fail_run(run, &f, 0);
 	}
-	if (index_input(input, len, o->input_kind, &limits, &ix, &f))
+	if (index_input(input, len, o->input_kind, &limits, &ix, &f)) {
+		index_free(&ix); /* what was read before the failure */
 		return fail_run(run, &f, 0);
+	}
 	if (ix.root_flow) {
 		index_free(&ix);
 		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))

@@ -68,7 +68,10 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
 	yaml_parser_set_input_string(&r->parser, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
+	/* With the encoding forced, libyaml reads a UTF-8 BOM as a character of the first line
+	 * (column 1), which breaks its indentation; let it detect UTF-8 from the BOM instead. */
+	if (!r->bom)
+		yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
 }
 
 void yt_reader_free(yt_reader *r)
