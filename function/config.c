@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define TYPED_API_VERSION "fn.octopilot.io/v1alpha1"
-#define TYPED_KIND "AllowNamespaceIngress"
+#define TYPED_KIND	  "AllowNamespaceIngress"
 
 static int cfail(ani_failure *f, const yt_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -238,8 +238,8 @@ static int set_policy_name(ani_config *c, const char *v, const char *field, cons
 	return 0;
 }
 
-static int set_policy_namespace(ani_config *c, const char *v, const char *field,
-				const yt_node *at, ani_failure *f)
+static int set_policy_namespace(ani_config *c, const char *v, const char *field, const yt_node *at,
+				ani_failure *f)
 {
 	if (!valid_dns_label(v, strlen(v)))
 		return cfail(f, at, "%s: \"%s\" is not a valid namespace name", field, v);
@@ -247,8 +247,8 @@ static int set_policy_namespace(ani_config *c, const char *v, const char *field,
 	return 0;
 }
 
-static int set_namespace_label(ani_config *c, const char *v, const char *field,
-			       const yt_node *at, ani_failure *f)
+static int set_namespace_label(ani_config *c, const char *v, const char *field, const yt_node *at,
+			       ani_failure *f)
 {
 	if (!valid_label_key(v))
 		return cfail(f, at, "%s: \"%s\" is not a valid label key", field, v);
@@ -256,8 +256,8 @@ static int set_namespace_label(ani_config *c, const char *v, const char *field,
 	return 0;
 }
 
-static int add_source_checked(ani_config *c, const char *ns, const char *field,
-			      const yt_node *at, ani_failure *f)
+static int add_source_checked(ani_config *c, const char *ns, const char *field, const yt_node *at,
+			      ani_failure *f)
 {
 	if (!*ns)
 		return cfail(f, at, "%s: the namespace is empty", field);
@@ -351,8 +351,9 @@ static int parse_port_spec(const char *spec, ani_port *p, char buf[64], const ch
 
 /* ---- ConfigMap form ---- */
 
-static int split_list(const char *v, int (*each)(ani_config *, const char *, const char *,
-						 const yt_node *, ani_failure *),
+static int split_list(const char *v,
+		      int (*each)(ani_config *, const char *, const char *, const yt_node *,
+				  ani_failure *),
 		      ani_config *c, const char *field, const yt_node *at, ani_failure *f)
 {
 	char *copy = xstrdup(v);
@@ -530,8 +531,8 @@ static int check_known_fields(const yt_node *map, const char *field, const char 
 			return cfail(f, k, "%s: unknown field \"%s\"", field,
 				     k->kind == YT_SCALAR ? k->value : "?");
 		if (map->kids[i + 1]->kind == YT_ALIAS)
-			return cfail(f, map->kids[i + 1], "%s.%s: aliases are not supported",
-				     field, k->value);
+			return cfail(f, map->kids[i + 1], "%s.%s: aliases are not supported", field,
+				     k->value);
 	}
 	return 0;
 }
@@ -609,7 +610,8 @@ static int typed_ports(ani_config *c, const yt_node *ports, ani_failure *f)
 			return cfail(f, pn, "%s.port: required", field);
 		if (port->kind != YT_SCALAR)
 			return cfail(f, port, "%s.port: expected a number or a port name", field);
-		if (port->style == YAML_PLAIN_SCALAR_STYLE && isdigit((unsigned char)port->value[0])) {
+		if (port->style == YAML_PLAIN_SCALAR_STYLE &&
+		    isdigit((unsigned char)port->value[0])) {
 			p.port = parse_port_number(port->value);
 			if (!p.port)
 				return cfail(f, port, "%s.port: %s is not a port number (1-65535)",
@@ -622,7 +624,8 @@ static int typed_ports(ani_config *c, const yt_node *ports, ani_failure *f)
 		}
 		if (proto) {
 			if (proto->kind != YT_SCALAR || !valid_protocol(proto->value))
-				return cfail(f, proto, "%s.protocol: must be TCP, UDP or SCTP", field);
+				return cfail(f, proto, "%s.protocol: must be TCP, UDP or SCTP",
+					     field);
 			strcpy(p.protocol, proto->value);
 		}
 		if (end) {
@@ -660,9 +663,9 @@ static int typed_scalar_field(ani_config *c, const yt_node *spec, const char *ke
 static int config_from_typed(ani_config *c, const yt_node *fc, ani_failure *f)
 {
 	static const char *const top[] = {"apiVersion", "kind", "metadata", "spec", NULL};
-	static const char *const spec_known[] = {"policy",	   "from",	     "namespaceLabel",
-						 "ports",	   "labelNamespace", "onMissingPolicy",
-						 "mode",	   NULL};
+	static const char *const spec_known[] = {
+		"policy", "from", "namespaceLabel", "ports", "labelNamespace", "onMissingPolicy",
+		"mode",	  NULL};
 	static const char *const policy_known[] = {"name", "namespace", NULL};
 	if (check_known_fields(fc, "functionConfig", top, f))
 		return -1;
@@ -715,8 +718,8 @@ int config_from_node(ani_config *c, const yt_node *fc, ani_failure *f)
 	if (!strcmp(k, TYPED_KIND) && !strcmp(a, TYPED_API_VERSION))
 		return config_from_typed(c, fc, f);
 	return cfail(f, kind ? kind : fc,
-		     "functionConfig: expected apiVersion " TYPED_API_VERSION
-		     " kind " TYPED_KIND ", or a v1 ConfigMap; got %s %s",
+		     "functionConfig: expected apiVersion " TYPED_API_VERSION " kind " TYPED_KIND
+		     ", or a v1 ConfigMap; got %s %s",
 		     *a ? a : "(no apiVersion)", *k ? k : "(no kind)");
 }
 

@@ -106,7 +106,8 @@ static int read_item(walker *w, size_t ordinal)
 		}
 		if (which >= 0 && seen[which]++) {
 			char msg[120];
-			snprintf(msg, sizeof msg, "duplicate key \"%s\" in a resource", owned[which]);
+			snprintf(msg, sizeof msg, "duplicate key \"%s\" in a resource",
+				 owned[which]);
 			return fail_at(w->f, r->ev.start_mark, msg);
 		}
 		if (yt_next(r))
@@ -122,7 +123,8 @@ static int read_item(walker *w, size_t ordinal)
 				return fail_reader(w->f, r);
 			if (w->detect && is_resource_list(it.api_version, it.kind))
 				return RESTART_AS_RESOURCE_LIST;
-		} else if (which == 2 || (which == 3 && is_candidate_kind(it.api_version, it.kind))) {
+		} else if (which == 2 ||
+			   (which == 3 && is_candidate_kind(it.api_version, it.kind))) {
 			const yt_node *n = yt_build(r, &w->scratch);
 			if (!n)
 				return fail_reader(w->f, r);
@@ -168,11 +170,11 @@ static int read_items(walker *w)
 {
 	yt_reader *r = &w->r;
 	if (r->ev.type == YAML_SCALAR_EVENT && yt_is_null(&(yt_node){
-							 .kind = YT_SCALAR,
-							 .style = r->ev.data.scalar.style,
-							 .value = (char *)r->ev.data.scalar.value,
-							 .len = r->ev.data.scalar.length,
-						 }))
+						       .kind = YT_SCALAR,
+						       .style = r->ev.data.scalar.style,
+						       .value = (char *)r->ev.data.scalar.value,
+						       .len = r->ev.data.scalar.length,
+					       }))
 		return 0;
 	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
 		return fail_at(w->f, r->ev.start_mark, "ResourceList items is not a sequence");
@@ -201,7 +203,8 @@ static int read_resource_list(walker *w)
 	if (yt_next(r) || yt_next(r))
 		return fail_reader(w->f, r);
 	if (r->ev.type != YAML_DOCUMENT_START_EVENT)
-		return fail_at(w->f, r->ev.start_mark, "the input is empty: expected a ResourceList");
+		return fail_at(w->f, r->ev.start_mark,
+			       "the input is empty: expected a ResourceList");
 	if (yt_next(r))
 		return fail_reader(w->f, r);
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
@@ -221,7 +224,8 @@ static int read_resource_list(walker *w)
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		if (r->ev.type != YAML_SCALAR_EVENT)
-			return fail_at(w->f, r->ev.start_mark, "a ResourceList key is not a string");
+			return fail_at(w->f, r->ev.start_mark,
+				       "a ResourceList key is not a string");
 		char key[32];
 		snprintf(key, sizeof key, "%s", (const char *)r->ev.data.scalar.value);
 		size_t key_start = yt_mark_byte(r, r->ev.start_mark);
@@ -230,7 +234,8 @@ static int read_resource_list(walker *w)
 			return fail_reader(w->f, r);
 		if (!strcmp(key, "items")) {
 			if (have_items++)
-				return fail_at(w->f, key_mark, "duplicate key \"items\" in the ResourceList");
+				return fail_at(w->f, key_mark,
+					       "duplicate key \"items\" in the ResourceList");
 			if (read_items(w))
 				return -1;
 		} else if (!strcmp(key, "functionConfig") || !strcmp(key, "results") ||
@@ -243,9 +248,11 @@ static int read_resource_list(walker *w)
 				slot = (const yt_node **)&ix->function_config;
 			else if (!strcmp(key, "results"))
 				slot = &ix->results;
-			if (slot && *slot) {
+			if ((slot && *slot) ||
+			    (!slot && (key[0] == 'k' ? kind != NULL : ix->api_version != NULL))) {
 				char msg[120];
-				snprintf(msg, sizeof msg, "duplicate key \"%s\" in the ResourceList", key);
+				snprintf(msg, sizeof msg,
+					 "duplicate key \"%s\" in the ResourceList", key);
 				return fail_at(w->f, key_mark, msg);
 			}
 			if (slot == &ix->results)
@@ -313,7 +320,8 @@ int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limi
 		memset(ix, 0, sizeof *ix);
 		ix->kind = want == ANI_INPUT_AUTO ? ANI_INPUT_STREAM : want;
 		yt_reader_init(&w.r, buf, len, yl);
-		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w) : read_stream(&w);
+		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w)
+							     : read_stream(&w);
 		yt_reader_free(&w.r);
 		yt_arena_free(&w.scratch);
 		if (rc == RESTART_AS_RESOURCE_LIST) {

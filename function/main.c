@@ -19,7 +19,8 @@ static const char usage[] =
 	"source Namespace so the rule matches. Reads stdin, writes stdout.\n"
 	"\n"
 	"Modes (chosen from the input and arguments):\n"
-	"  KRM function     stdin is a ResourceList (kustomize --enable-exec, kpt fn eval/render):\n"
+	"  KRM function     stdin is a ResourceList (kustomize --enable-exec, kpt fn "
+	"eval/render):\n"
 	"                   config from its functionConfig; results in the output list.\n"
 	"  legacy plugin    PLUGIN_CONFIG_FILE given (kubectl kustomize --enable-alpha-plugins):\n"
 	"                   config from that file; stdin and stdout are YAML streams.\n"
@@ -265,7 +266,8 @@ int main(int argc, char **argv)
 		i += takes;
 	}
 	if (config_file && plugin_config)
-		return die_usage("--config and a plugin config file (%s) both given", plugin_config);
+		return die_usage("--config and a plugin config file (%s) both given",
+				 plugin_config);
 
 	bytes cfg = {0};
 	if (config_file || plugin_config) {

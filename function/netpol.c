@@ -126,7 +126,8 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 				const char *key = scalar(yt_get(v->kids[j], "key"));
 				const char *op = scalar(yt_get(v->kids[j], "operator"));
 				if (!key || !op ||
-				    !requirement_holds(key, op, yt_get(v->kids[j], "values"), labels))
+				    !requirement_holds(key, op, yt_get(v->kids[j], "values"),
+						       labels))
 					return 0;
 			}
 		} else {
@@ -166,7 +167,8 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 				ok = w && op && !strcmp(op, "In") && vals &&
 				     vals->kind == YT_SEQUENCE && vals->n > 0;
 				for (size_t x = 0; ok && x < vals->n; x++)
-					ok = scalar(vals->kids[x]) && !strcmp(vals->kids[x]->value, w);
+					ok = scalar(vals->kids[x]) &&
+					     !strcmp(vals->kids[x]->value, w);
 				for (size_t x = 0; ok && x < want->n; x++)
 					seen[x] |= !strcmp(want->v[x].key, key);
 			}
@@ -229,7 +231,8 @@ static int peer_admits(const yt_node *peer, const char *policy_ns, const ani_sou
 {
 	if (peer->kind != YT_MAPPING || yt_get(peer, "ipBlock"))
 		return 0;
-	const yt_node *nsel = yt_get(peer, "namespaceSelector"), *psel = yt_get(peer, "podSelector");
+	const yt_node *nsel = yt_get(peer, "namespaceSelector"),
+		      *psel = yt_get(peer, "podSelector");
 	int has_nsel = !yt_is_null(nsel), has_psel = !yt_is_null(psel);
 	if (!has_nsel && !has_psel)
 		return 0;
@@ -294,8 +297,8 @@ static int check_rule_shape(const yt_node *rule, size_t i, ani_failure *f)
 		}
 	for (size_t j = 0; ports && ports->kind == YT_SEQUENCE && j < ports->n; j++)
 		if (ports->kids[j]->kind != YT_MAPPING) {
-			snprintf(msg, sizeof msg, "spec.ingress[%zu].ports[%zu] is not a mapping", i,
-				 j);
+			snprintf(msg, sizeof msg, "spec.ingress[%zu].ports[%zu] is not a mapping",
+				 i, j);
 			return shape_fail(f, ports->kids[j], msg);
 		}
 	return 0;
@@ -329,7 +332,8 @@ int netpol_decide(const yt_node *spec, const char *policy_namespace, const ani_c
 		if (!admits)
 			continue;
 		for (size_t p = 0; p < c->n_ports; p++)
-			if (d->missing[p] && netpol_ports_admit(yt_get(rule, "ports"), &c->ports[p])) {
+			if (d->missing[p] &&
+			    netpol_ports_admit(yt_get(rule, "ports"), &c->ports[p])) {
 				d->missing[p] = 0;
 				still_missing--;
 				d->rule = i;

@@ -13,8 +13,8 @@ typedef enum {
 
 typedef struct {
 	np_action action;
-	size_t rule;	/* NP_ADD_PORTS: the rule to extend; NP_ADMITTED: a rule that admits */
-	int *missing;	/* per configured port: 1 when no rule admits the source on it */
+	size_t rule;  /* NP_ADD_PORTS: the rule to extend; NP_ADMITTED: a rule that admits */
+	int *missing; /* per configured port: 1 when no rule admits the source on it */
 	size_t n_missing;
 } np_decision;
 

@@ -154,9 +154,10 @@ static int namespace_label_state(const ani_item *ns_item, const ani_config *c, c
 	if (!have)
 		return 0;
 	if (strcmp(have->value, ns)) {
-		results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", have,
-			    "Namespace %s has label %s=%s, so a selector %s=%s could never match it",
-			    ns, c->namespace_label, have->value, c->namespace_label, ns);
+		results_add(
+			rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", have,
+			"Namespace %s has label %s=%s, so a selector %s=%s could never match it",
+			ns, c->namespace_label, have->value, c->namespace_label, ns);
 		return -1;
 	}
 	return 1;
@@ -183,10 +184,11 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 	if (state != 0 || automatic)
 		return;
 	if (c->mode == ANI_MODE_CHECK || !c->label_namespace) {
-		results_add(rs, c->mode == ANI_MODE_CHECK ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
+		results_add(rs,
+			    c->mode == ANI_MODE_CHECK ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
 			    ns_item, "metadata.labels", ns_item->metadata,
-			    "Namespace %s lacks the label %s=%s that the rule selects", s->namespace_,
-			    c->namespace_label, s->namespace_);
+			    "Namespace %s lacks the label %s=%s that the rule selects",
+			    s->namespace_, c->namespace_label, s->namespace_);
 		return;
 	}
 	ani_failure f;
@@ -268,11 +270,12 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 				    "already admits %s on %s: nothing to change", src, all);
 		} else if (c->mode == ANI_MODE_CHECK) {
 			char *flag_ports = ports_text(c, d.missing, ",");
-			results_add(rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
-				    "does not admit %s on %s; fix: allow-namespace-ingress --policy "
-				    "%s/%s --from-namespace %s --port %s < manifests.yaml",
-				    src, missing, pol->namespace_, pol->name, s->namespace_,
-				    flag_ports);
+			results_add(
+				rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
+				"does not admit %s on %s; fix: allow-namespace-ingress --policy "
+				"%s/%s --from-namespace %s --port %s < manifests.yaml",
+				src, missing, pol->namespace_, pol->name, s->namespace_,
+				flag_ports);
 			free(flag_ports);
 		} else if (d.action == NP_ADD_PORTS) {
 			const yt_node *rule = ingress->kids[d.rule], *ports = yt_get(rule, "ports");
@@ -295,7 +298,8 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 				gen_add(ports, NULL, gen_port(&c->ports[p]));
 			gen_value *from = gen_add(gen_seq(), NULL, gen_peer(c, s));
 			gen_value *rule = gen_add(gen_add(gen_map(), "from", from), "ports", ports);
-			snprintf(field, sizeof field, "spec.ingress[%zu]", n_rules + gen_len(new_rules));
+			snprintf(field, sizeof field, "spec.ingress[%zu]",
+				 n_rules + gen_len(new_rules));
 			gen_add(new_rules, NULL, rule);
 			results_add(rs, ANI_SEVERITY_INFO, pol, field, spec,
 				    "added an ingress rule admitting %s on %s", src, all);

@@ -53,8 +53,7 @@ static int config_node_given(const yt_node *fc)
 		 (yt_is_null(data) || (data->kind == YT_MAPPING && data->n == 0)));
 }
 
-static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
-		       ani_failure *f)
+static int read_config(const ani_options *o, const ani_index *ix, ani_config *c, ani_failure *f)
 {
 	config_defaults(c);
 	int external = o->config_text || o->n_settings;

@@ -139,9 +139,9 @@ void tb_free(tbuf *b)
 
 int yaml_plain_resolves_to_string(const char *s)
 {
-	static const char *const special[] = {"y",	"n",	"yes",	 "no",	 "on",	 "off",
-					      "true",	"false", "null", "~",	 ".inf", "-.inf",
-					      "+.inf", ".nan",	 "<<",	 "=",	 NULL};
+	static const char *const special[] = {"y",     "n",	"yes",	"no", "on",   "off",
+					      "true",  "false", "null", "~",  ".inf", "-.inf",
+					      "+.inf", ".nan",	"<<",	"=",  NULL};
 	if (!*s)
 		return 0;
 	for (size_t i = 0; special[i]; i++)

@@ -239,8 +239,8 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 			      : ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 		n->anchored = (map ? ev->data.mapping_start.anchor
 				   : ev->data.sequence_start.anchor) != NULL;
-		n->tagged = (map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag) !=
-			    NULL;
+		n->tagged =
+			(map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag) != NULL;
 		size_t cap = 0;
 		yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 		for (;;) {
@@ -275,8 +275,8 @@ int yt_skip(yt_reader *r)
 	return 0;
 }
 
-yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_arena *a,
-			   char *error, size_t error_size, size_t *error_line, size_t *error_col)
+yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_arena *a, char *error,
+			   size_t error_size, size_t *error_line, size_t *error_col)
 {
 	yt_reader r;
 	yt_node *root = NULL;

@@ -48,8 +48,8 @@ typedef struct {
 	const char *buf;
 	size_t len;
 	size_t bom;
-	int ascii;		      /* every byte < 0x80: character index == byte offset */
-	size_t cur_char, cur_byte;    /* cursor for character -> byte conversion */
+	int ascii;		   /* every byte < 0x80: character index == byte offset */
+	size_t cur_char, cur_byte; /* cursor for character -> byte conversion */
 	size_t depth;
 	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
 	yt_limits limits;
@@ -70,11 +70,12 @@ yt_node *yt_build(yt_reader *r, yt_arena *a);
 /* Skips the node whose start event is current, as yt_build does, without building anything. */
 int yt_skip(yt_reader *r);
 /* Sets r->error at an event's position. */
-void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Parses a whole single-document YAML text into a tree (for config files and tests). */
-yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_arena *a,
-			   char *error, size_t error_size, size_t *error_line, size_t *error_col);
+yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_arena *a, char *error,
+			   size_t error_size, size_t *error_line, size_t *error_col);
 
 /* Tree queries. */
 const yt_node *yt_get(const yt_node *map, const char *key);

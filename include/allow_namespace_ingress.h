@@ -16,11 +16,7 @@ typedef enum {
 	ANI_INPUT_STREAM	 /* a multi-document YAML stream (legacy plugin, plain filter) */
 } ani_input_kind;
 
-typedef enum {
-	ANI_SEVERITY_INFO = 0,
-	ANI_SEVERITY_WARNING,
-	ANI_SEVERITY_ERROR
-} ani_severity;
+typedef enum { ANI_SEVERITY_INFO = 0, ANI_SEVERITY_WARNING, ANI_SEVERITY_ERROR } ani_severity;
 
 /* One `key=value` setting, spelled as in the ConfigMap form (`fromNamespaces`, `ports`, ...). */
 typedef struct {
@@ -52,15 +48,16 @@ typedef struct {
 	ani_limits limits;
 } ani_options;
 
-/* One finding, as in a KRM `results` entry. Strings are NUL-terminated; optional ones may be NULL. */
+/* One finding, as in a KRM `results` entry. Strings are NUL-terminated; optional ones may be NULL.
+ */
 typedef struct {
 	ani_severity severity;
 	const char *message;
 	const char *api_version, *kind, *name, *namespace_; /* resourceRef */
-	const char *field_path;				     /* e.g. spec.ingress[1].ports */
-	const char *file_path;				     /* config.kubernetes.io/path */
-	long file_index;				     /* config.kubernetes.io/index, -1 if none */
-	size_t line, column;				     /* 1-based position in the input, 0 if none */
+	const char *field_path;				    /* e.g. spec.ingress[1].ports */
+	const char *file_path;				    /* config.kubernetes.io/path */
+	long file_index;     /* config.kubernetes.io/index, -1 if none */
+	size_t line, column; /* 1-based position in the input, 0 if none */
 } ani_result;
 
 typedef struct ani_run ani_run;

@@ -37,8 +37,8 @@ Test(config, defaults_do_the_flux_job)
 
 Test(config, no_config_in_three_shapes_keeps_defaults)
 {
-	const char *shapes[] = {"{}", "~",
-				"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: function-input}\n"};
+	const char *shapes[] = {
+		"{}", "~", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: function-input}\n"};
 	for (size_t i = 0; i < 3; i++) {
 		cr_assert_eq(config_from_node(&c, parse(shapes[i]), &f), 0, "%s", shapes[i]);
 		cr_assert_str_eq(c.from[0].namespace_, "octopilot-system");
@@ -122,7 +122,8 @@ static void expect_error(const char *spec, const char *message, size_t line)
 {
 	char yaml[1024];
 	snprintf(yaml, sizeof yaml,
-		 "apiVersion: fn.octopilot.io/v1alpha1\nkind: AllowNamespaceIngress\nspec:\n%s", spec);
+		 "apiVersion: fn.octopilot.io/v1alpha1\nkind: AllowNamespaceIngress\nspec:\n%s",
+		 spec);
 	cr_assert_neq(config_from_node(&c, parse(yaml), &f), 0, "accepted: %s", spec);
 	cr_assert(strstr(f.message, message), "got \"%s\", want \"%s\"", f.message, message);
 	if (line)
@@ -139,8 +140,8 @@ Test(config, errors_name_the_field_and_place)
 	expect_error("  ports:\n  - port: http\n    endPort: 90\n", "needs a numeric port", 6);
 	expect_error("  ports:\n  - port: Not_A_Name\n", "is not a valid port name", 5);
 	expect_error("  ports: []\n", "spec.ports: expected a non-empty list", 4);
-	expect_error("  ports:\n  - port: 80\n  - port: 80\n    protocol: TCP\n",
-		     "listed twice", 0);
+	expect_error("  ports:\n  - port: 80\n  - port: 80\n    protocol: TCP\n", "listed twice",
+		     0);
 	expect_error("  from: []\n", "spec.from: expected a non-empty list", 4);
 	expect_error("  from:\n  - podSelector: {matchLabels: {a: b}}\n", "namespace: required", 5);
 	expect_error("  from:\n  - namespace: Upper\n", "is not a valid namespace name", 5);

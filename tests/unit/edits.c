@@ -30,8 +30,9 @@ TestSuite(edits, .fini = free_trees);
 Test(edits, plain_strings_only_when_they_read_back_as_strings)
 {
 	const char *plain[] = {"octopilot-system", "name", "kubernetes.io/metadata.name", "a:b"};
-	const char *quoted[] = {"true", "No", "on", "y", "~", "null", "", "123", "1e3", "0x1f",
-				".5", "-1", "a: b", "#x", "- x", "x #y", "[a]", "&a", "*a", "!t"};
+	const char *quoted[] = {"true", "No",	"on",	"y",  "~",  "null", "",
+				"123",	"1e3",	"0x1f", ".5", "-1", "a: b", "#x",
+				"- x",	"x #y", "[a]",	"&a", "*a", "!t"};
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
 		cr_assert(yaml_plain_string_ok(plain[i]), "%s", plain[i]);
 	for (size_t i = 0; i < sizeof quoted / sizeof *quoted; i++)
@@ -49,7 +50,8 @@ Test(edits, line_after)
 	int nl;
 	cr_assert_eq(edit_line_after("a: b\nc: d\n", 10, 3, &nl), 5);
 	cr_assert_not(nl);
-	cr_assert_eq(edit_line_after("a: |\n  x\nc: d\n", 13, 9, &nl), 9, "already at a line start");
+	cr_assert_eq(edit_line_after("a: |\n  x\nc: d\n", 13, 9, &nl), 9,
+		     "already at a line start");
 	cr_assert_eq(edit_line_after("a: b", 4, 4, &nl), 4);
 	cr_assert(nl, "the input ends without a newline");
 }
@@ -60,9 +62,9 @@ Test(edits, append_to_block_sequence_indentless_and_indented)
 	yt_node *root = parse(src);
 	edit_style st = style(src, 2, 0);
 	ani_edits e = {0};
-	gen_value *peer = gen_add(gen_map(), "namespaceSelector",
-				  gen_add(gen_map(), "matchLabels",
-					  gen_add(gen_map(), "name", gen_string("true"))));
+	gen_value *peer = gen_add(
+		gen_map(), "namespaceSelector",
+		gen_add(gen_map(), "matchLabels", gen_add(gen_map(), "name", gen_string("true"))));
 	gen_value *rule = gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, peer));
 	edit_append_to_sequence(&e, &st, yt_get(root, "ingress"), gen_add(gen_seq(), NULL, rule));
 	char *out = apply(src, &e);
@@ -73,9 +75,9 @@ Test(edits, append_to_block_sequence_indentless_and_indented)
 	src = "spec:\n  ingress:\n    - from: []\n";
 	root = parse(src);
 	st = style(src, 2, 2);
-	gen_value *items = gen_add(gen_seq(), NULL,
-				   gen_add(gen_map(), "from",
-					   gen_add(gen_seq(), NULL, gen_string("x"))));
+	gen_value *items =
+		gen_add(gen_seq(), NULL,
+			gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, gen_string("x"))));
 	edit_append_to_sequence(&e, &st, yt_get(yt_get(root, "spec"), "ingress"), items);
 	out = apply(src, &e);
 	cr_assert_str_eq(out, "spec:\n  ingress:\n    - from: []\n    - from:\n        - x\n");
@@ -90,9 +92,9 @@ Test(edits, append_to_flow_sequences)
 	ani_edits e = {0};
 	edit_append_to_sequence(&e, &st, yt_get(root, "a"),
 				gen_add(gen_seq(), NULL, gen_add(gen_map(), "k", gen_number(1))));
-	edit_append_to_sequence(&e, &st, yt_get(root, "b"),
-				gen_add(gen_add(gen_seq(), NULL, gen_string("p")), NULL,
-					gen_string("q")));
+	edit_append_to_sequence(
+		&e, &st, yt_get(root, "b"),
+		gen_add(gen_add(gen_seq(), NULL, gen_string("p")), NULL, gen_string("q")));
 	char *out = apply(src, &e);
 	cr_assert_str_eq(out, "a: [x, y, {k: 1}]\nb: [p, q]\n");
 	free(out);
@@ -107,12 +109,12 @@ Test(edits, set_in_mapping_absent_null_and_flow_with_crlf)
 	ani_failure f;
 	yt_node *m = (yt_node *)yt_get(root, "m");
 	cr_assert_eq(edit_set_in_mapping(&e, &st, m, "new", gen_string("v"), &f), 0);
-	cr_assert_eq(edit_set_in_mapping(&e, &st, m, "n", gen_add(gen_seq(), NULL, gen_number(1)),
-					 &f),
-		     0);
-	cr_assert_eq(edit_set_in_mapping(&e, &st, m, "t",
-					 gen_add(gen_map(), "k", gen_string("v")), &f),
-		     0);
+	cr_assert_eq(
+		edit_set_in_mapping(&e, &st, m, "n", gen_add(gen_seq(), NULL, gen_number(1)), &f),
+		0);
+	cr_assert_eq(
+		edit_set_in_mapping(&e, &st, m, "t", gen_add(gen_map(), "k", gen_string("v")), &f),
+		0);
 	cr_assert_eq(edit_set_in_mapping(&e, &st, yt_get(root, "f"), "b", gen_string("2"), &f), 0);
 	char *out = apply(src, &e);
 	cr_assert_str_eq(out, "m:\r\n  a: 1\r\n  n:\r\n  - 1\r\n  t: # keep\r\n    k: v\r\n"

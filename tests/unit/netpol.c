@@ -1,5 +1,5 @@
-#include "helpers.h"
 #include "netpol.h"
+#include "helpers.h"
 
 static ani_config c;
 static ani_labels known;
@@ -32,7 +32,8 @@ Test(netpol, selectors)
 {
 	cr_assert(netpol_selector_implied(NULL, &known));
 	cr_assert(netpol_selector_implied(parse("{}"), &known));
-	cr_assert(netpol_selector_implied(parse("{matchLabels: {name: octopilot-system}}"), &known));
+	cr_assert(
+		netpol_selector_implied(parse("{matchLabels: {name: octopilot-system}}"), &known));
 	cr_assert(netpol_selector_implied(
 		parse("{matchLabels: {kubernetes.io/metadata.name: octopilot-system}}"), &known));
 	cr_assert_not(netpol_selector_implied(parse("{matchLabels: {name: other}}"), &known));
