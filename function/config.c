@@ -215,6 +215,7 @@ void config_defaults(ani_config *c)
 	strcpy(c->ports[1].protocol, "TCP");
 	c->ports[1].port = 9090;
 	c->label_namespace = 1;
+	add_label(&c->separate_pods, "app", "source-controller", "", NULL, NULL);
 }
 
 void config_free(ani_config *c)
@@ -224,6 +225,8 @@ void config_free(ani_config *c)
 	free_sources(c);
 	free(c->namespace_label);
 	free_ports(c);
+	free(c->separate_name);
+	free_labels(&c->separate_pods);
 	memset(c, 0, sizeof *c);
 }
 
@@ -300,8 +303,10 @@ static int set_mode(ani_config *c, const char *v, const char *field, const yt_no
 		c->mode = ANI_MODE_MERGE;
 	else if (!strcmp(v, "check"))
 		c->mode = ANI_MODE_CHECK;
+	else if (!strcmp(v, "separate"))
+		c->mode = ANI_MODE_SEPARATE;
 	else
-		return cfail(f, at, "%s: \"%s\" is not merge or check", field, v);
+		return cfail(f, at, "%s: \"%s\" is not merge, check or separate", field, v);
 	return 0;
 }
 
@@ -383,6 +388,36 @@ static int add_port_spec(ani_config *c, const char *spec, const char *field, con
 	return add_port(c, &p, field, at, f);
 }
 
+/* "k=v,k2=v2" into `out`. */
+static int parse_label_list(const char *value, ani_labels *out, const char *field,
+			    const yt_node *at, ani_failure *f)
+{
+	char *copy = xstrdup(value), *save = NULL;
+	int rc = 0;
+	if (!*copy)
+		rc = cfail(f, at, "%s: empty (give k=v[,k2=v2])", field);
+	for (char *tok = strtok_r(copy, ",", &save); !rc && tok; tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			rc = cfail(f, at, "%s: \"%s\" is not key=value", field, tok);
+			break;
+		}
+		*eq = '\0';
+		rc = add_label(out, tok, eq + 1, field, at, f);
+	}
+	free(copy);
+	return rc;
+}
+
+static int set_separate_name(ani_config *c, const char *v, const char *field, const yt_node *at,
+			     ani_failure *f)
+{
+	if (!valid_dns_subdomain(v, strlen(v)))
+		return cfail(f, at, "%s: \"%s\" is not a valid NetworkPolicy name", field, v);
+	set_string(&c->separate_name, v);
+	return 0;
+}
+
 static int apply_setting_at(ani_config *c, const char *key, const char *value, const yt_node *at,
 			    ani_failure *f)
 {
@@ -428,22 +463,11 @@ static int apply_setting_at(ani_config *c, const char *key, const char *value, c
 	}
 	if (!strcmp(key, "podSelector")) {
 		ani_labels pods = {0};
-		char *copy = xstrdup(value), *save = NULL;
-		int rc = 0;
-		if (!*copy)
-			rc = cfail(f, at, "%s: empty (give k=v[,k2=v2])", field);
-		for (char *tok = strtok_r(copy, ",", &save); !rc && tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			char *eq = strchr(tok, '=');
-			if (!eq) {
-				rc = cfail(f, at, "%s: \"%s\" is not key=value", field, tok);
-				break;
-			}
-			*eq = '\0';
-			rc = add_label(&pods, tok, eq + 1, field, at, f);
+		if (parse_label_list(value, &pods, field, at, f)) {
+			free_labels(&pods);
+			return -1;
 		}
-		free(copy);
-		for (size_t i = 0; !rc && i < c->n_from; i++) {
+		for (size_t i = 0; i < c->n_from; i++) {
 			free_labels(&c->from[i].pods);
 			c->from[i].has_pods = 1;
 			for (size_t j = 0; j < pods.n; j++)
@@ -451,11 +475,18 @@ static int apply_setting_at(ani_config *c, const char *key, const char *value, c
 					  at, f);
 		}
 		free_labels(&pods);
-		return rc;
+		return 0;
+	}
+	if (!strcmp(key, "separatePolicyName"))
+		return set_separate_name(c, value, field, at, f);
+	if (!strcmp(key, "separatePolicyPodSelector")) {
+		free_labels(&c->separate_pods);
+		return parse_label_list(value, &c->separate_pods, field, at, f);
 	}
 	return cfail(f, at,
 		     "unknown setting \"%s\" (known: policyName, policyNamespace, fromNamespaces, "
-		     "podSelector, namespaceLabel, ports, labelNamespace, onMissingPolicy, mode)",
+		     "podSelector, namespaceLabel, ports, labelNamespace, onMissingPolicy, mode, "
+		     "separatePolicyName, separatePolicyPodSelector)",
 		     key);
 }
 
@@ -537,10 +568,35 @@ static int check_known_fields(const yt_node *map, const char *field, const char 
 	return 0;
 }
 
+/* A {matchLabels: {...}} selector with at least one label, into `out` (replaced). */
+static int typed_match_labels(const yt_node *ps, const char *field, ani_labels *out, ani_failure *f)
+{
+	static const char *const selector_known[] = {"matchLabels", NULL};
+	if (check_known_fields(ps, field, selector_known, f))
+		return -1;
+	const yt_node *ml = yt_get(ps, "matchLabels");
+	char mlfield[128];
+	snprintf(mlfield, sizeof mlfield, "%s.matchLabels", field);
+	if (!ml || ml->kind != YT_MAPPING || ml->n == 0)
+		return cfail(f, ml ? ml : ps,
+			     "%s: give at least one label (an empty selector selects every pod)",
+			     mlfield);
+	const yt_node *dup = yt_duplicate_key(ml);
+	if (dup)
+		return cfail(f, dup, "%s: duplicate key \"%s\"", mlfield, dup->value);
+	free_labels(out);
+	for (size_t j = 0; j + 1 < ml->n; j += 2) {
+		const yt_node *k = ml->kids[j], *v = ml->kids[j + 1];
+		if (!typed_string(k, mlfield, f) || !typed_string(v, mlfield, f) ||
+		    add_label(out, k->value, v->value, mlfield, v, f))
+			return -1;
+	}
+	return 0;
+}
+
 static int typed_sources(ani_config *c, const yt_node *from, ani_failure *f)
 {
 	static const char *const known[] = {"namespace", "podSelector", NULL};
-	static const char *const selector_known[] = {"matchLabels", NULL};
 	if (from->kind != YT_SEQUENCE || from->n == 0)
 		return cfail(f, from, "spec.from: expected a non-empty list of sources");
 	free_sources(c);
@@ -563,27 +619,10 @@ static int typed_sources(ani_config *c, const yt_node *from, ani_failure *f)
 			continue;
 		char psfield[96];
 		snprintf(psfield, sizeof psfield, "%s.podSelector", field);
-		if (check_known_fields(ps, psfield, selector_known, f))
-			return -1;
-		const yt_node *ml = yt_get(ps, "matchLabels");
-		char mlfield[112];
-		snprintf(mlfield, sizeof mlfield, "%s.matchLabels", psfield);
-		if (!ml || ml->kind != YT_MAPPING || ml->n == 0)
-			return cfail(f, ml ? ml : ps,
-				     "%s: give at least one label (omit podSelector to admit every "
-				     "pod of the namespace)",
-				     mlfield);
-		const yt_node *dup = yt_duplicate_key(ml);
-		if (dup)
-			return cfail(f, dup, "%s: duplicate key \"%s\"", mlfield, dup->value);
 		ani_source *s = &c->from[c->n_from - 1];
 		s->has_pods = 1;
-		for (size_t j = 0; j + 1 < ml->n; j += 2) {
-			const yt_node *k = ml->kids[j], *v = ml->kids[j + 1];
-			if (!typed_string(k, mlfield, f) || !typed_string(v, mlfield, f) ||
-			    add_label(&s->pods, k->value, v->value, mlfield, v, f))
-				return -1;
-		}
+		if (typed_match_labels(ps, psfield, &s->pods, f))
+			return -1;
 	}
 	return 0;
 }
@@ -663,10 +702,11 @@ static int typed_scalar_field(ani_config *c, const yt_node *spec, const char *ke
 static int config_from_typed(ani_config *c, const yt_node *fc, ani_failure *f)
 {
 	static const char *const top[] = {"apiVersion", "kind", "metadata", "spec", NULL};
-	static const char *const spec_known[] = {
-		"policy", "from", "namespaceLabel", "ports", "labelNamespace", "onMissingPolicy",
-		"mode",	  NULL};
+	static const char *const spec_known[] = {"policy", "from",	     "namespaceLabel",
+						 "ports",  "labelNamespace", "onMissingPolicy",
+						 "mode",   "separatePolicy", NULL};
 	static const char *const policy_known[] = {"name", "namespace", NULL};
+	static const char *const separate_known[] = {"name", "podSelector", NULL};
 	if (check_known_fields(fc, "functionConfig", top, f))
 		return -1;
 	const yt_node *spec = yt_get(fc, "spec");
@@ -684,6 +724,20 @@ static int config_from_typed(ani_config *c, const yt_node *fc, ani_failure *f)
 			return -1;
 		if (ns && (!typed_string(ns, "spec.policy.namespace", f) ||
 			   set_policy_namespace(c, ns->value, "spec.policy.namespace", ns, f)))
+			return -1;
+	}
+	const yt_node *separate = yt_get(spec, "separatePolicy");
+	if (separate) {
+		if (check_known_fields(separate, "spec.separatePolicy", separate_known, f))
+			return -1;
+		const yt_node *name = yt_get(separate, "name");
+		if (name &&
+		    (!typed_string(name, "spec.separatePolicy.name", f) ||
+		     set_separate_name(c, name->value, "spec.separatePolicy.name", name, f)))
+			return -1;
+		const yt_node *ps = yt_get(separate, "podSelector");
+		if (ps &&
+		    typed_match_labels(ps, "spec.separatePolicy.podSelector", &c->separate_pods, f))
 			return -1;
 	}
 	const yt_node *from = yt_get(spec, "from"), *ports = yt_get(spec, "ports");

@@ -335,27 +335,51 @@ int edit_check_editable(const yt_node *n, const char *field, ani_failure *f)
 	return 0;
 }
 
-void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *seq,
-			     gen_value *items)
+void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_end *where,
+		       gen_value *items)
 {
 	tbuf b = {0};
-	if (seq->flow) {
-		size_t at = seq->n ? seq->kids[seq->n - 1]->last : seq->end - 1;
+	if (where->flow) {
 		for (size_t i = 0; i < items->len; i++) {
-			if (i || seq->n)
+			if (i || where->nonempty)
 				tb_puts(&b, ", ");
 			render_flow(&b, items->vals[i]);
 		}
-		edits_add(e, at, at, tb_take(&b));
+		edits_add(e, where->at, where->at, tb_take(&b));
 	} else {
 		int need_newline;
-		size_t at = edit_line_after(st->buf, st->len, seq->last, &need_newline);
+		size_t at = edit_line_after(st->buf, st->len, where->at, &need_newline);
 		if (need_newline)
 			tb_puts(&b, st->newline);
-		render_seq_block(&b, items, seq->col, st);
+		render_seq_block(&b, items, where->dash_col, st);
 		edits_add(e, at, at, tb_take(&b));
 	}
 	gen_free(items);
+}
+
+void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *seq,
+			     gen_value *items)
+{
+	edit_sequence_end where = {
+		.flow = seq->flow,
+		.nonempty = seq->n > 0,
+		.dash_col = seq->col,
+		.at = !seq->flow ? seq->last
+		      : seq->n	 ? seq->kids[seq->n - 1]->last
+				 : seq->end - 1,
+	};
+	edit_append_items(e, st, &where, items);
+}
+
+void edit_append_document(ani_edits *e, const edit_style *st, gen_value *doc)
+{
+	tbuf b = {0};
+	if (st->len && st->buf[st->len - 1] != '\n')
+		tb_puts(&b, st->newline);
+	tb_printf(&b, "---%s", st->newline);
+	render_map_block(&b, doc, 0, 0, st);
+	edits_add(e, st->len, st->len, tb_take(&b));
+	gen_free(doc);
 }
 
 int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, const char *key,

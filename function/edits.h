@@ -49,6 +49,17 @@ edit_style edit_style_for(const char *buf, size_t len, const ani_item *item);
 /* Appends every item of the sequence `items` to `seq`. */
 void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *seq,
 			     gen_value *items);
+/* The same for a sequence known only by where it ends (the ResourceList's items, which are
+ * never built as a tree): for block style, `at` is the end of its last content; for flow, the
+ * place to insert (after the last item, or at the `]` of an empty one). */
+typedef struct {
+	int flow, nonempty;
+	size_t dash_col, at;
+} edit_sequence_end;
+void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_end *where,
+		       gen_value *items);
+/* Appends `doc` as a new YAML document at the end of the input. */
+void edit_append_document(ani_edits *e, const edit_style *st, gen_value *doc);
 /* Sets map[key] = value where the key is absent or its value is null; -1 with `f` set when the
  * text around the key is not what the parser said. */
 int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, const char *key,

@@ -87,6 +87,7 @@ static int read_item(walker *w, size_t ordinal)
 	it.ordinal = ordinal;
 	it.line = r->ev.start_mark.line + 1;
 	it.col = r->ev.start_mark.column;
+	it.anchored = r->ev.data.mapping_start.anchor != NULL;
 	yt_arena_reset(&w->scratch);
 	int seen[4] = {0};
 	static const char *const owned[4] = {"apiVersion", "kind", "metadata", "spec"};
@@ -178,11 +179,18 @@ static int read_items(walker *w)
 		return 0;
 	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
 		return fail_at(w->f, r->ev.start_mark, "ResourceList items is not a sequence");
+	ani_index *ix = w->ix;
+	ix->items_flow = r->ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+	ix->items_col = r->ev.start_mark.column;
 	for (;;) {
 		if (yt_next(r))
 			return fail_reader(w->f, r);
-		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (r->ev.type == YAML_SEQUENCE_END_EVENT) {
+			ix->items_end = yt_mark_byte(r, r->ev.end_mark);
+			ix->items_last =
+				ix->total_items ? yt_mark_byte(r, r->last_content) : ix->items_end;
 			return 0;
+		}
 		if (count_item(w))
 			return -1;
 		if (r->ev.type != YAML_MAPPING_START_EVENT) {

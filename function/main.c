@@ -41,8 +41,14 @@ static const char usage[] =
 	"  --no-label-namespace       do not add the label to the Namespace [labelNamespace]\n"
 	"  --on-missing-policy MODE   warn (default) or error when the policy is absent\n"
 	"                             [onMissingPolicy]\n"
-	"  --check                    change nothing; fail unless every grant is in place\n"
-	"                             [mode: check]\n"
+	"  --mode MODE                merge (default): edit the policy; check: change nothing,\n"
+	"                             fail unless every grant is in place; separate: add a\n"
+	"                             dedicated NetworkPolicy per namespace instead [mode]\n"
+	"  --check                    the same as --mode check\n"
+	"  --separate-policy-name N   separate mode: the policy's name [separatePolicyName]\n"
+	"                             (default allow-<namespace>-to-<first pod label value>)\n"
+	"  --separate-pod-selector K=V[,K=V]  separate mode: the pods the policy protects\n"
+	"                             [separatePolicyPodSelector] (default app=source-controller)\n"
 	"\n"
 	"Input:\n"
 	"  --resource-list            the input must be a ResourceList\n"
@@ -245,6 +251,12 @@ int main(int argc, char **argv)
 			set_setting(&set, "ports", v, 1);
 		} else if (!strcmp(a, "--on-missing-policy")) {
 			set_setting(&set, "onMissingPolicy", v, 0);
+		} else if (!strcmp(a, "--mode")) {
+			set_setting(&set, "mode", v, 0);
+		} else if (!strcmp(a, "--separate-policy-name")) {
+			set_setting(&set, "separatePolicyName", v, 0);
+		} else if (!strcmp(a, "--separate-pod-selector")) {
+			set_setting(&set, "separatePolicyPodSelector", v, 1);
 		} else {
 			size_t l;
 			for (l = 0; l < sizeof limit_flags / sizeof *limit_flags; l++)

@@ -36,7 +36,7 @@ typedef struct {
 	long end_port;	  /* 0 when not a range */
 } ani_port;
 
-typedef enum { ANI_MODE_MERGE = 0, ANI_MODE_CHECK } ani_mode;
+typedef enum { ANI_MODE_MERGE = 0, ANI_MODE_CHECK, ANI_MODE_SEPARATE } ani_mode;
 
 typedef struct {
 	char *policy_name, *policy_namespace;
@@ -48,6 +48,10 @@ typedef struct {
 	int label_namespace;
 	int on_missing_error;
 	ani_mode mode;
+	/* separate mode: the dedicated policy's name (NULL: derived per source) and the pods it
+	 * protects */
+	char *separate_name;
+	ani_labels separate_pods;
 } ani_config;
 
 /* An item the function may read or edit: a NetworkPolicy of any group, or a v1 Namespace. */
@@ -57,6 +61,7 @@ typedef struct {
 	const char *file_path; /* config.kubernetes.io/path */
 	long file_index;       /* config.kubernetes.io/index, -1 if none */
 	int local_config;
+	int anchored; /* the item itself carries an &anchor: editing it would edit its aliases */
 	const yt_node *metadata, *spec;
 	size_t line, col;
 	yt_arena arena;
@@ -75,6 +80,11 @@ typedef struct {
 	size_t root_last;	/* byte after its last content */
 	const yt_node *results; /* the input's own results, to be replaced */
 	size_t results_key_start;
+	/* Where a new item goes: after the last item (ResourceList) or document (stream). */
+	int items_flow;
+	size_t items_col;  /* column of the items' dashes */
+	size_t items_last; /* byte after the last item's content */
+	size_t items_end;  /* byte after the items sequence (its `]` when flow) */
 } ani_index;
 
 /* Findings, in the order they were made. */

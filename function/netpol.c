@@ -271,6 +271,35 @@ static int shape_fail(ani_failure *f, const yt_node *at, const char *what)
 	return -1;
 }
 
+/* The first duplicate key or merge key (<<) in a subtree, or NULL: the decision would read the
+ * first of two keys (Kubernetes another one) or miss what a merge key brings in. */
+static const yt_node *ambiguous_key(const yt_node *n)
+{
+	if (n->kind == YT_MAPPING) {
+		const yt_node *dup = yt_duplicate_key(n);
+		long merge = yt_key_slot(n, "<<");
+		if (dup || merge >= 0)
+			return dup ? dup : n->kids[merge];
+	}
+	for (size_t i = 0; n->kind != YT_SCALAR && i < n->n; i++) {
+		const yt_node *k = ambiguous_key(n->kids[i]);
+		if (k)
+			return k;
+	}
+	return NULL;
+}
+
+static int ambiguous_fail(ani_failure *f, const yt_node *key, const char *where)
+{
+	char msg[400];
+	if (!strcmp(key->value, "<<"))
+		snprintf(msg, sizeof msg, "%s uses a merge key (<<): aliases are not expanded",
+			 where);
+	else
+		snprintf(msg, sizeof msg, "%s has the key \"%.200s\" twice", where, key->value);
+	return shape_fail(f, key, msg);
+}
+
 /* Refuses what the decision cannot read with certainty. */
 static int check_rule_shape(const yt_node *rule, size_t i, ani_failure *f)
 {
@@ -279,6 +308,11 @@ static int check_rule_shape(const yt_node *rule, size_t i, ani_failure *f)
 		snprintf(msg, sizeof msg, "spec.ingress[%zu] is %s, not a mapping", i,
 			 rule->kind == YT_ALIAS ? "an alias" : "not a mapping");
 		return shape_fail(f, rule, msg);
+	}
+	const yt_node *key = ambiguous_key(rule);
+	if (key) {
+		snprintf(msg, sizeof msg, "spec.ingress[%zu]", i);
+		return ambiguous_fail(f, key, msg);
 	}
 	const yt_node *from = yt_get(rule, "from"), *ports = yt_get(rule, "ports");
 	if (from && !yt_is_null(from) && from->kind != YT_SEQUENCE) {
@@ -311,7 +345,14 @@ int netpol_decide(const yt_node *spec, const char *policy_namespace, const ani_c
 	memset(d, 0, sizeof *d);
 	if (!spec || spec->kind != YT_MAPPING)
 		return shape_fail(f, spec ? spec : &(yt_node){0}, "spec is not a mapping");
+	const yt_node *dup = yt_duplicate_key(spec);
+	long merge = yt_key_slot(spec, "<<");
+	if (dup || merge >= 0)
+		return ambiguous_fail(f, dup ? dup : spec->kids[merge], "spec");
 	const yt_node *ingress = yt_get(spec, "ingress");
+	if (ingress && ingress->kind == YT_ALIAS)
+		return shape_fail(f, ingress,
+				  "spec.ingress is an alias (*): aliases are not expanded");
 	if (ingress && !yt_is_null(ingress) && ingress->kind != YT_SEQUENCE)
 		return shape_fail(f, ingress, "spec.ingress is not a list");
 	size_t n_rules = ingress && ingress->kind == YT_SEQUENCE ? ingress->n : 0;
@@ -362,4 +403,64 @@ void netpol_decision_free(np_decision *d)
 {
 	free(d->missing);
 	memset(d, 0, sizeof *d);
+}
+
+/* 1 when every port rule entry `q` admits is one the config asks for. */
+static int port_entry_configured(const yt_node *q, const ani_config *c)
+{
+	const char *proto = scalar(yt_get(q, "protocol"));
+	const yt_node *port = yt_get(q, "port");
+	long n = port_number(port), e = port_number(yt_get(q, "endPort"));
+	if (e < n)
+		e = n;
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const ani_port *p = &c->ports[i];
+		if (strcmp(proto ? proto : "TCP", p->protocol) || yt_is_null(port))
+			continue;
+		if (n && !p->name && p->port <= n && e <= (p->end_port ? p->end_port : p->port))
+			return 1;
+		if (!n && p->name && scalar(port) && !strcmp(port->value, p->name))
+			return 1;
+	}
+	return 0;
+}
+
+char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const ani_config *c,
+		       size_t src, const ani_labels *ns_labels)
+{
+	const ani_source *s = &c->from[src];
+	const yt_node *from = yt_get(rule, "from"), *ports = yt_get(rule, "ports");
+	tbuf why = {0};
+	if (yt_is_null(from) || from->kind != YT_SEQUENCE || from->n == 0) {
+		tb_puts(&why, "it admits every source");
+	} else {
+		int admits = 0, exact = 0;
+		for (size_t j = 0; j < from->n; j++) {
+			if (!peer_admits(from->kids[j], policy_namespace, s, ns_labels))
+				continue;
+			admits = 1;
+			exact |= peer_is_exactly(from->kids[j], c, s);
+		}
+		if (!admits)
+			return NULL;
+		if (!exact)
+			tb_printf(&why, "its peer selects more than %s%s",
+				  s->has_pods ? "these pods of " : "namespace ", s->namespace_);
+	}
+	if (yt_is_null(ports) || ports->kind != YT_SEQUENCE || ports->n == 0) {
+		tb_printf(&why, "%son every port", why.len ? ", " : "");
+	} else {
+		for (size_t i = 0; i < ports->n; i++) {
+			const yt_node *q = ports->kids[i];
+			if (port_entry_configured(q, c))
+				continue;
+			const yt_node *port = yt_get(q, "port");
+			const char *proto = scalar(yt_get(q, "protocol"));
+			tb_printf(&why, "%son %s/%s", why.len ? ", " : "",
+				  scalar(port) ? port->value : "every port", proto ? proto : "TCP");
+		}
+	}
+	if (!why.len)
+		return NULL;
+	return tb_take(&why);
 }

@@ -40,4 +40,9 @@ int netpol_decide(const yt_node *spec, const char *policy_namespace, const ani_c
 		  size_t src, const ani_labels *ns_labels, np_decision *d, ani_failure *f);
 void netpol_decision_free(np_decision *d);
 
+/* When rule `rule` admits source `src`, says how it admits more than the config asks for
+ * (every source, more namespaces or pods, other ports); NULL when it does not. Caller frees. */
+char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const ani_config *c,
+		       size_t src, const ani_labels *ns_labels);
+
 #endif

@@ -58,7 +58,21 @@ static void add_failure(ani_results *rs, const ani_item *item, const char *field
 	rs->v[rs->n - 1].column = f->col;
 }
 
-static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani_results *rs)
+/* Edits inside an anchored item would change its aliases too (edit_check_editable covers the
+ * nodes below the item). */
+static int item_check_editable(const ani_item *it, ani_failure *f)
+{
+	if (!it->anchored)
+		return 0;
+	snprintf(f->message, sizeof f->message,
+		 "the resource carries an anchor (&): editing it would change every alias of it");
+	f->line = it->line;
+	f->col = it->col + 1;
+	return -1;
+}
+
+static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani_results *rs,
+				   int report_missing)
 {
 	const ani_item *found = NULL;
 	for (size_t i = 0; i < ix->n_items; i++) {
@@ -75,7 +89,7 @@ static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani
 		}
 		found = it;
 	}
-	if (found)
+	if (found || !report_missing)
 		return found;
 	tbuf near = {0};
 	for (size_t i = 0; i < ix->n_items; i++) {
@@ -193,7 +207,7 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 	}
 	ani_failure f;
 	const yt_node *md = ns_item->metadata;
-	if (edit_check_editable(md, "metadata", &f)) {
+	if (item_check_editable(ns_item, &f) || edit_check_editable(md, "metadata", &f)) {
 		add_failure(rs, ns_item, "metadata", &f);
 		return;
 	}
@@ -224,6 +238,30 @@ static const yt_node *namespace_labels_node(const ani_index *ix, const char *ns)
 			return yt_get(it->metadata, "labels");
 	}
 	return NULL;
+}
+
+/* Check mode: warns of rules that admit a configured namespace more widely than configured. */
+static void report_overbroad(const ani_index *ix, const ani_config *c, const ani_item *pol,
+			     size_t src, ani_results *rs)
+{
+	const yt_node *ingress = yt_get(pol->spec, "ingress");
+	if (!ingress || ingress->kind != YT_SEQUENCE)
+		return;
+	ani_labels known;
+	netpol_namespace_labels(c, c->from[src].namespace_,
+				namespace_labels_node(ix, c->from[src].namespace_), &known);
+	for (size_t r = 0; r < ingress->n; r++) {
+		char *why = netpol_overbroad(ingress->kids[r], pol->namespace_, c, src, &known);
+		if (!why)
+			continue;
+		char field[64];
+		snprintf(field, sizeof field, "spec.ingress[%zu]", r);
+		results_add(rs, ANI_SEVERITY_WARNING, pol, field, ingress->kids[r],
+			    "admits namespace %s more widely than configured: %s",
+			    c->from[src].namespace_, why);
+		free(why);
+	}
+	netpol_labels_free(&known);
 }
 
 static void plan_policy(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
@@ -279,8 +317,12 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 			free(flag_ports);
 		} else if (d.action == NP_ADD_PORTS) {
 			const yt_node *rule = ingress->kids[d.rule], *ports = yt_get(rule, "ports");
+			char rule_field[64];
 			snprintf(field, sizeof field, "spec.ingress[%zu].ports", d.rule);
-			if (edit_check_editable(rule, field, &f) ||
+			snprintf(rule_field, sizeof rule_field, "spec.ingress[%zu]", d.rule);
+			if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
+			    edit_check_editable(ingress, "spec.ingress", &f) ||
+			    edit_check_editable(rule, rule_field, &f) ||
 			    edit_check_editable(ports, field, &f)) {
 				add_failure(rs, pol, field, &f);
 			} else {
@@ -304,6 +346,8 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 			results_add(rs, ANI_SEVERITY_INFO, pol, field, spec,
 				    "added an ingress rule admitting %s on %s", src, all);
 		}
+		if (c->mode == ANI_MODE_CHECK)
+			report_overbroad(ix, c, pol, i, rs);
 		free(src);
 		free(all);
 		free(missing);
@@ -313,7 +357,7 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 		gen_free(new_rules);
 		return;
 	}
-	if (edit_check_editable(spec, "spec", &f) ||
+	if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
 	    (!yt_is_null(ingress) && edit_check_editable(ingress, "spec.ingress", &f))) {
 		gen_free(new_rules);
 		add_failure(rs, pol, "spec.ingress", &f);
@@ -327,14 +371,141 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 	}
 }
 
+/* Separate mode: one dedicated NetworkPolicy per source, created, or merged into when it is
+ * already there. */
+static gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
+				       const char *path)
+{
+	gen_value *md = gen_map();
+	gen_add(md, "name", gen_string(name));
+	gen_add(md, "namespace", gen_string(c->policy_namespace));
+	if (path) {
+		gen_value *ann = gen_map();
+		gen_add(ann, "config.kubernetes.io/path", gen_string(path));
+		gen_add(ann, "internal.config.kubernetes.io/path", gen_string(path));
+		gen_add(md, "annotations", ann);
+	}
+	gen_value *pods = gen_map();
+	for (size_t i = 0; i < c->separate_pods.n; i++)
+		gen_add(pods, c->separate_pods.v[i].key, gen_string(c->separate_pods.v[i].value));
+	gen_value *ports = gen_seq();
+	for (size_t p = 0; p < c->n_ports; p++)
+		gen_add(ports, NULL, gen_port(&c->ports[p]));
+	gen_value *rule =
+		gen_add(gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, gen_peer(c, s))),
+			"ports", ports);
+	gen_value *spec = gen_map();
+	gen_add(spec, "podSelector", gen_add(gen_map(), "matchLabels", pods));
+	gen_add(spec, "policyTypes", gen_add(gen_seq(), NULL, gen_string("Ingress")));
+	gen_add(spec, "ingress", gen_add(gen_seq(), NULL, rule));
+	gen_value *pol = gen_map();
+	gen_add(pol, "apiVersion", gen_string(NETPOL_API));
+	gen_add(pol, "kind", gen_string("NetworkPolicy"));
+	gen_add(pol, "metadata", md);
+	gen_add(pol, "spec", spec);
+	return pol;
+}
+
+/* kpt keeps a new resource in the package next to the file of an item in the same namespace. */
+static char *dedicated_policy_path(const ani_index *ix, const ani_config *c, const char *name)
+{
+	const ani_item *anchor = NULL;
+	for (size_t i = 0; i < ix->n_items && !anchor; i++)
+		if (ix->items[i].file_path && eq(ix->items[i].namespace_, c->policy_namespace))
+			anchor = &ix->items[i];
+	for (size_t i = 0; i < ix->n_items && !anchor; i++)
+		if (ix->items[i].file_path)
+			anchor = &ix->items[i];
+	if (!anchor)
+		return NULL;
+	const char *slash = strrchr(anchor->file_path, '/');
+	if (!slash)
+		return xasprintf("%s.yaml", name);
+	return xasprintf("%.*s/%s.yaml", (int)(slash - anchor->file_path), anchor->file_path, name);
+}
+
+static void plan_separate(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
+			  ani_results *rs, ani_edits *e)
+{
+	const ani_item *style_item = find_policy(ix, c, rs, 0);
+	edit_style st = style_item ? edit_style_for(buf, len, style_item)
+				   : (edit_style){buf, len, "\n", 2, 0};
+	if (!style_item) {
+		const char *nl = memchr(buf, '\n', len);
+		if (nl && nl > buf && nl[-1] == '\r')
+			st.newline = "\r\n";
+	}
+	for (size_t i = 0; i < c->n_from; i++) {
+		const ani_source *s = &c->from[i];
+		char *name = c->separate_name
+				     ? xstrdup(c->separate_name)
+				     : xasprintf("allow-%s-to-%s", s->namespace_,
+						 c->separate_pods.n ? c->separate_pods.v[0].value
+								    : "pods");
+		/* The same rules as merge mode, for this source, against the dedicated policy. */
+		ani_config one = *c;
+		one.policy_name = name;
+		one.from = (ani_source *)s;
+		one.n_from = 1;
+		one.mode = ANI_MODE_MERGE;
+		const ani_item *existing = find_policy(ix, &one, rs, 0);
+		if (existing) {
+			plan_policy(buf, len, ix, &one, existing, rs, e);
+		} else if (!rs->errors) {
+			char *path = dedicated_policy_path(ix, c, name);
+			gen_value *pol = gen_dedicated_policy(c, s, name, path);
+			if (ix->kind == ANI_INPUT_STREAM) {
+				edit_append_document(e, &st, pol);
+			} else if (!ix->items_end) {
+				gen_free(pol);
+				results_add(
+					rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
+					"cannot add NetworkPolicy %s/%s: the ResourceList's items "
+					"is null",
+					c->policy_namespace, name);
+			} else {
+				edit_sequence_end where = {
+					.flow = ix->items_flow,
+					.nonempty = ix->total_items > 0,
+					.dash_col = ix->items_col,
+					.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
+										 : ix->items_last,
+				};
+				edit_append_items(e, &st, &where, gen_add(gen_seq(), NULL, pol));
+			}
+			char *ports = ports_text(c, NULL, ", "), *src = source_text(s);
+			results_add(
+				rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
+				"created NetworkPolicy %s/%s admitting %s to pods %s=%s on %s%s%s",
+				c->policy_namespace, name, src,
+				c->separate_pods.n ? c->separate_pods.v[0].key : "",
+				c->separate_pods.n ? c->separate_pods.v[0].value : "", ports,
+				path ? " in " : "", path ? path : "");
+			ani_result *r = &rs->v[rs->n - 1];
+			r->api_version = xstrdup(NETPOL_API);
+			r->kind = xstrdup("NetworkPolicy");
+			r->name = xstrdup(name);
+			r->namespace_ = xstrdup(c->policy_namespace);
+			r->file_path = path;
+			free(ports);
+			free(src);
+		}
+		free(name);
+	}
+}
+
 void plan_run(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
 	      ani_results *rs, ani_edits *e)
 {
-	const ani_item *pol = find_policy(ix, c, rs);
-	if (pol)
-		plan_policy(buf, len, ix, c, pol, rs, e);
-	if (!pol && rs->errors)
-		return;
+	if (c->mode == ANI_MODE_SEPARATE) {
+		plan_separate(buf, len, ix, c, rs, e);
+	} else {
+		const ani_item *pol = find_policy(ix, c, rs, 1);
+		if (pol)
+			plan_policy(buf, len, ix, c, pol, rs, e);
+		if (!pol && rs->errors)
+			return;
+	}
 	for (size_t i = 0; i < c->n_from; i++)
 		plan_namespace_label(buf, len, ix, c, &c->from[i], rs, e);
 }

@@ -140,9 +140,9 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 	memset(&ix, 0, sizeof ix);
 	if (len > limits.max_input_bytes) {
 		snprintf(f.message, sizeof f.message,
-			 "the input is %zu bytes, more than %zu (limit: --max-input-bytes or "
+			 "the input is more than %zu bytes (limit: --max-input-bytes or "
 			 "ANI_MAX_INPUT_BYTES)",
-			 len, limits.max_input_bytes);
+			 limits.max_input_bytes);
 		return fail_run(run, &f, 0);
 	}
 	if (only_blank(input, len)) {
