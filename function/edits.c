@@ -357,13 +357,36 @@ void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_e
 	gen_free(items);
 }
 
+/* Column of a block collection's entries: its node starts at its properties (a !tag) when it has
+ * any, which may sit elsewhere, e.g. on the line of its key. */
+static size_t block_col(const edit_style *st, const yt_node *n)
+{
+	if (n->kind == YT_MAPPING && n->n)
+		return n->kids[0]->col;
+	if (n->kind != YT_SEQUENCE || !n->tagged)
+		return n->col;
+	/* Skip the properties, spaces, line ends and comments up to the first dash. */
+	size_t i = n->start, col = n->col;
+	while (i < st->len && st->buf[i] != '-') {
+		char c = st->buf[i++];
+		if (c == '#')
+			while (i < st->len && st->buf[i] != '\n')
+				i++;
+		else if (c == '\n')
+			col = 0;
+		else
+			col++;
+	}
+	return col;
+}
+
 void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *seq,
 			     gen_value *items)
 {
 	edit_sequence_end where = {
 		.flow = seq->flow,
 		.nonempty = seq->n > 0,
-		.dash_col = seq->col,
+		.dash_col = block_col(st, seq),
 		.at = !seq->flow ? seq->last
 		      : seq->n	 ? seq->kids[seq->n - 1]->last
 				 : seq->end - 1,
@@ -433,7 +456,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		if (need_newline)
 			tb_puts(&b, st->newline);
 		gen_value *entry = gen_add(gen_map(), key, value);
-		render_map_block(&b, entry, map->col, 0, st);
+		render_map_block(&b, entry, block_col(st, map), 0, st);
 		value = entry;
 		edits_add(e, at, at, tb_take(&b));
 	}

@@ -224,7 +224,19 @@ char *ani_result_format_line(const ani_run *run, const ani_result *r)
 		tb_printf(&b, " (%s)", r->field_path);
 	if (r->file_path)
 		tb_printf(&b, " [file %s]", r->file_path);
-	return tb_take(&b);
+	/* One line, whatever the names and values quoted from the input hold. */
+	tbuf line = {0};
+	for (size_t i = 0; i < b.len; i++) {
+		unsigned char c = (unsigned char)b.p[i];
+		if (c == '\n')
+			tb_puts(&line, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			tb_printf(&line, "\\x%02x", c);
+		else
+			tb_putc(&line, (char)c);
+	}
+	tb_free(&b);
+	return tb_take(&line);
 }
 
 void ani_run_free(ani_run *run)

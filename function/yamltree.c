@@ -3,6 +3,7 @@
 #include "text.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,10 @@ void *yt_arena_alloc(yt_arena *a, size_t n)
 	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
 	yt_arena_chunk *c = a->head;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > 65536 ? n : 65536;
+		/* Small first: most kept items are a few kilobytes of tree. */
+		size_t size = c && c->size < 65536 ? c->size * 2 : c ? 65536 : 4096;
+		if (size < n)
+			size = n;
 		c = xmalloc(sizeof *c + size);
 		c->used = 0;
 		c->size = size;
@@ -53,6 +57,22 @@ void yt_arena_free(yt_arena *a)
 	}
 }
 
+/* Word at a time: this runs over every input byte. */
+static int is_ascii(const char *p, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			return 0;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)p[i] & 0x80)
+			return 0;
+	return 1;
+}
+
 void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 {
 	memset(r, 0, sizeof *r);
@@ -61,10 +81,7 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 	r->limits = limits;
 	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
 		r->bom = 3;
-	unsigned char high = 0;
-	for (size_t i = r->bom; i < len; i++)
-		high |= (unsigned char)buf[i];
-	r->ascii = high < 0x80;
+	r->ascii = is_ascii(buf + r->bom, len - r->bom);
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
 	yaml_parser_set_input_string(&r->parser, (const unsigned char *)buf, len);
