@@ -9,7 +9,7 @@ cmake --build build -j"$(nproc)" >/dev/null
 input=$(mktemp)
 output=$(mktemp)
 trap 'rm -f "$input" "$output"' EXIT
-cat examples/flux/gotk-components.yaml examples/flux-kubectl-kustomize/namespace.yaml >"$input"
+{ cat examples/flux/gotk-components.yaml; echo ---; cat examples/flux-kubectl-kustomize/namespace.yaml; } >"$input"
 echo "\$ build/allow-namespace-ingress < <(Flux install + octopilot-system Namespace) > out.yaml"
 build/allow-namespace-ingress <"$input" >"$output"
 echo
