@@ -220,91 +220,87 @@ progress() {
 	fi
 }
 
-# Interleave: round r runs every program once (or a batch of runs each), so that a drift of the
-# machine touches every program alike.
-bench_input() { # input, runs, batch
-	local inp=$1 runs=$2 batch=$3 r n label done=0
-	local rounds=$(((runs + batch - 1) / batch))
-	for label in "${PARSE_LABELS[@]}"; do # warm-up: page cache, dynamic loader
+# --- kubectl kustomize on the Flux resources -------------------------------------------------
+K=$TMP/kustomize
+mkdir -p "$K/builtin" "$K/plugin" "$K/home-none"
+cp "$HERE/data/kustomize/builtin/"*.yaml "$K/builtin/"
+cp "$HERE/data/kustomize/plugin/"*.yaml "$K/plugin/"
+for d in builtin plugin; do
+	cp "$HERE/data/gotk-components.yaml" "$HERE/data/octopilot-system-namespace.yaml" "$K/$d/"
+done
+PLUGDIR=fn.octopilot.io/v1alpha1/allownamespaceingress
+mkdir -p "$K/home-cat/$PLUGDIR" "$K/home-fn/$PLUGDIR"
+printf '#!/bin/sh\nexec cat\n' >"$K/home-cat/$PLUGDIR/AllowNamespaceIngress"
+chmod +x "$K/home-cat/$PLUGDIR/AllowNamespaceIngress"
+if [ "$STANDIN" = 1 ]; then
+	# cat would print the config file it gets as argument: use the pass-through script.
+	cp "$K/home-cat/$PLUGDIR/AllowNamespaceIngress" "$K/home-fn/$PLUGDIR/AllowNamespaceIngress"
+	echo "The function is a stand-in (cat): the 'kustomize function plugin' row runs the same pass-through script as the pass-through row." >>"$NOTES"
+else
+	ln -s "$ANI_BIN" "$K/home-fn/$PLUGDIR/AllowNamespaceIngress"
+fi
+KLABELS=("kustomize built-in patches" "kustomize pass-through plugin" "kustomize function plugin")
+kustomize_runs() { # label, n
+	local home dir
+	case $1 in
+	"kustomize built-in patches") home=$K/home-none dir=$K/builtin ;;
+	"kustomize pass-through plugin") home=$K/home-cat dir=$K/plugin ;;
+	"kustomize function plugin") home=$K/home-fn dir=$K/plugin ;;
+	esac
+	KUSTOMIZE_PLUGIN_HOME=$home measure_runs flux.yaml "$1" /dev/null "$2" -- kubectl kustomize --enable-alpha-plugins "$dir"
+}
+
+# share TOTAL ROUND: how many of TOTAL runs fall in round ROUND (1..RUNS), spread evenly.
+share() { echo $(($1 * $2 / RUNS - $1 * ($2 - 1) / RUNS)); }
+
+# --- the runs ---------------------------------------------------------------------------------
+# Everything is interleaved: each of the RUNS rounds runs every program on every input (the empty
+# list and the kustomize builds get their share of SRUNS and KRUNS runs), so that a drift of the
+# machine or a burst of background load touches every program and every input alike, and the
+# ratios between inputs (target 3) are as fair as the ratios between programs.
+SECONDS=0
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l >= 0.5) }'; then
+	echo "bench: warning: the 1-minute load average is ${LOAD_BEFORE%% *}: something else is using the CPU, the numbers will be noisy" >&2
+fi
+echo "bench: function: $ANI_BIN$([ "$STANDIN" = 1 ] && echo ' (STAND-IN: cat, not the function)')" >&2
+echo "bench: runs $RUNS per input, $KRUNS per kustomize build, $SRUNS on the empty list; stdout to $SINK_TEXT" >&2
+progress "bench: warm-up"
+for inp in "${INPUTS[@]}"; do # page cache, dynamic loader
+	for label in "${PARSE_LABELS[@]}"; do
 		parse_cmd "$label"
 		measure_runs "$inp" "$label" "$OUT/$inp" 0 -- "${CMD[@]}"
 	done
-	for ((r = 1; r <= rounds; r++)); do
-		n=$batch
-		[ $((done + n)) -le "$runs" ] || n=$((runs - done))
-		progress "bench: $inp round $r/$rounds"
+done
+for label in "${KLABELS[@]}"; do kustomize_runs "$label" 0; done
+for ((r = 1; r <= RUNS; r++)); do
+	for inp in "${INPUTS[@]}"; do
+		progress "bench: round $r/$RUNS: $inp"
+		n=1
+		[ "$inp" != empty.yaml ] || n=$(share "$SRUNS" "$r")
 		for label in "${PARSE_LABELS[@]}"; do
 			parse_cmd "$label"
 			measure_runs "$inp" "$label" "$OUT/$inp" "$n" -- "${CMD[@]}"
 		done
-		done=$((done + n))
+		if [ "$inp" = flux.yaml ]; then
+			for label in "${KLABELS[@]}"; do kustomize_runs "$label" "$(share "$KRUNS" "$r")"; done
+		fi
 	done
-	progress "bench: $inp done" end
-}
-
-SECONDS=0
-echo "bench: function: $ANI_BIN$([ "$STANDIN" = 1 ] && echo ' (STAND-IN: cat, not the function)')" >&2
-echo "bench: runs $RUNS per input, $KRUNS per kustomize build, $SRUNS on the empty list; stdout to $SINK_TEXT" >&2
-
-# Start-up: many short runs, in batches of 20.
-bench_input empty.yaml "$SRUNS" 20
-for inp in "${INPUTS[@]}"; do
-	[ "$inp" = empty.yaml ] && continue
-	bench_input "$inp" "$RUNS" 1
-	if [ "$inp" = flux.yaml ]; then
-		# --- kubectl kustomize on the same resources ---------------------------------------
-		K=$TMP/kustomize
-		mkdir -p "$K/builtin" "$K/plugin" "$K/home-none"
-		cp "$HERE/data/kustomize/builtin/"*.yaml "$K/builtin/"
-		cp "$HERE/data/kustomize/plugin/"*.yaml "$K/plugin/"
-		for d in builtin plugin; do
-			cp "$HERE/data/gotk-components.yaml" "$HERE/data/octopilot-system-namespace.yaml" "$K/$d/"
-		done
-		PLUGDIR=fn.octopilot.io/v1alpha1/allownamespaceingress
-		mkdir -p "$K/home-cat/$PLUGDIR" "$K/home-fn/$PLUGDIR"
-		printf '#!/bin/sh\nexec cat\n' >"$K/home-cat/$PLUGDIR/AllowNamespaceIngress"
-		chmod +x "$K/home-cat/$PLUGDIR/AllowNamespaceIngress"
-		if [ "$STANDIN" = 1 ]; then
-			# cat would print the config file it gets as argument: use the pass-through script.
-			cp "$K/home-cat/$PLUGDIR/AllowNamespaceIngress" "$K/home-fn/$PLUGDIR/AllowNamespaceIngress"
-			echo "The function is a stand-in (cat): the 'kustomize function plugin' row runs the same pass-through script as the pass-through row." >>"$NOTES"
-		else
-			ln -s "$ANI_BIN" "$K/home-fn/$PLUGDIR/AllowNamespaceIngress"
-		fi
-		KLABELS=("kustomize built-in patches" "kustomize pass-through plugin" "kustomize function plugin")
-		kcmd() { # label -> sets KHOME and KDIR
-			case $1 in
-			"kustomize built-in patches") KHOME=$K/home-none KDIR=$K/builtin ;;
-			"kustomize pass-through plugin") KHOME=$K/home-cat KDIR=$K/plugin ;;
-			"kustomize function plugin") KHOME=$K/home-fn KDIR=$K/plugin ;;
-			esac
-		}
-		for label in "${KLABELS[@]}"; do
-			kcmd "$label"
-			KUSTOMIZE_PLUGIN_HOME=$KHOME measure_runs flux.yaml "$label" /dev/null 0 -- kubectl kustomize --enable-alpha-plugins "$KDIR"
-		done
-		for ((r = 1; r <= KRUNS; r++)); do
-			progress "bench: flux.yaml kubectl kustomize round $r/$KRUNS"
-			for label in "${KLABELS[@]}"; do
-				kcmd "$label"
-				KUSTOMIZE_PLUGIN_HOME=$KHOME measure_runs flux.yaml "$label" /dev/null 1 -- kubectl kustomize --enable-alpha-plugins "$KDIR"
-			done
-		done
-		progress "bench: flux.yaml kubectl kustomize done" end
-		# Same result? (informational)
-		kb=$TMP/kustomize-builtin.out kf=$TMP/kustomize-function.out
-		if KUSTOMIZE_PLUGIN_HOME=$K/home-none kubectl kustomize --enable-alpha-plugins "$K/builtin" >"$kb" 2>/dev/null &&
-			KUSTOMIZE_PLUGIN_HOME=$K/home-fn kubectl kustomize --enable-alpha-plugins "$K/plugin" >"$kf" 2>/dev/null; then
-			rm -f "$OUT/kustomize-builtin-vs-function.diff"
-			if cmp -s "$kb" "$kf"; then
-				echo "kubectl kustomize output with the function as plugin is byte-identical to the output with the built-in patches." >>"$NOTES"
-			else
-				diff -u "$kb" "$kf" >"$OUT/kustomize-builtin-vs-function.diff" || true
-				echo "kubectl kustomize output with the function as plugin differs from the output with the built-in patches ($(tail -n +3 "$OUT/kustomize-builtin-vs-function.diff" | grep -c '^[-+]') changed lines; see bench/out/kustomize-builtin-vs-function.diff)." >>"$NOTES"
-			fi
-		fi
-	fi
 done
+progress "bench: $RUNS rounds done" end
+
+# Same result? (informational)
+kb=$TMP/kustomize-builtin.out kf=$TMP/kustomize-function.out
+rm -f "$OUT/kustomize-builtin-vs-function.diff"
+if KUSTOMIZE_PLUGIN_HOME=$K/home-none kubectl kustomize --enable-alpha-plugins "$K/builtin" >"$kb" 2>/dev/null &&
+	KUSTOMIZE_PLUGIN_HOME=$K/home-fn kubectl kustomize --enable-alpha-plugins "$K/plugin" >"$kf" 2>/dev/null; then
+	if cmp -s "$kb" "$kf"; then
+		echo "kubectl kustomize output with the function as plugin is byte-identical to the output with the built-in patches." >>"$NOTES"
+	else
+		diff -u "$kb" "$kf" >"$OUT/kustomize-builtin-vs-function.diff" || true
+		echo "kubectl kustomize output with the function as plugin differs from the output with the built-in patches ($(tail -n +3 "$OUT/kustomize-builtin-vs-function.diff" | grep -c '^[-+]') changed lines; see bench/out/kustomize-builtin-vs-function.diff)." >>"$NOTES"
+	fi
+fi
 echo "bench: measured in ${SECONDS}s" >&2
 cp "$RAW" "$OUT/latest-raw.tsv"
 
@@ -321,7 +317,8 @@ M=$TMP/machine.txt
 	echo "baselines compiled with=$("$CC" --version | head -n1) ${CFLAGS[*]}"
 	echo "kubectl=$(kubectl version --client 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')"
 	echo "stdout of every program=$SINK_TEXT"
-	echo "runs=$RUNS per program and input, $KRUNS per kustomize build, $SRUNS per program on empty.yaml (in batches of 20), interleaved, after 1 warm-up run each"
+	echo "load average (1, 5, 15 min) before / after the runs=$LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "runs=$RUNS per program and input, $KRUNS per kustomize build, $SRUNS per program on empty.yaml, in $RUNS interleaved rounds over every program and input, after 1 warm-up run each"
 } >"$M"
 CMDLINE="bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
 [ -z "$ANI_BIN_FROM_ENV" ] || CMDLINE="ANI_BIN=$ANI_BIN $CMDLINE"

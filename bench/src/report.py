@@ -4,7 +4,8 @@
 Input: a raw TSV with one line per run (input, program, input bytes, wall seconds, peak RSS KiB,
 exit status), the inputs.tsv written by gen-inputs.py, and a machine description (key=value lines).
 Output: a plain-text report on stdout and the same as Markdown in --md. Exit status 0, or 3 with
---strict when a target failed (or could not be measured).
+--strict when a target failed (a target that could not be measured because the function failed
+counts as failed; one skipped by --quick does not).
 """
 
 import argparse
@@ -319,7 +320,7 @@ def main():
     sys.stdout.write("\n".join(out_txt) + "\n")
     with open(a.md, "w") as f:
         f.write("\n".join(out_md).rstrip("\n") + "\n")
-    failed = any(ok is not True for _, _, _, ok in verdicts)
+    failed = any(ok is False for _, _, _, ok in verdicts)
     return 3 if a.strict and failed else 0
 
 
