@@ -83,8 +83,7 @@ static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani
 			continue;
 		if (found) {
 			results_add(rs, ANI_SEVERITY_ERROR, it, NULL, NULL,
-				    "NetworkPolicy %s/%s is in the input twice (first at line %zu)",
-				    c->policy_namespace, c->policy_name, found->line);
+				    "is in the input twice (first at line %zu)", found->line);
 			return NULL;
 		}
 		found = it;
@@ -126,8 +125,7 @@ static const ani_item *find_namespace(const ani_index *ix, const char *ns, ani_r
 			continue;
 		if (found) {
 			results_add(rs, ANI_SEVERITY_ERROR, it, NULL, NULL,
-				    "Namespace %s is in the input twice (first at line %zu)", ns,
-				    found->line);
+				    "is in the input twice (first at line %zu)", found->line);
 			*failed = 1;
 			return NULL;
 		}
@@ -160,7 +158,9 @@ static int namespace_label_state(const ani_item *ns_item, const ani_config *c, c
 			results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", v,
 				    "metadata.labels.%s is %s, not a string: quote it",
 				    k->kind == YT_SCALAR ? k->value : "?",
-				    v->kind == YT_SCALAR ? v->value : "a collection");
+				    v->kind != YT_SCALAR ? "a collection"
+				    : v->len		 ? v->value
+							 : "empty (null)");
 			return -1;
 		}
 	}
@@ -168,10 +168,9 @@ static int namespace_label_state(const ani_item *ns_item, const ani_config *c, c
 	if (!have)
 		return 0;
 	if (strcmp(have->value, ns)) {
-		results_add(
-			rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", have,
-			"Namespace %s has label %s=%s, so a selector %s=%s could never match it",
-			ns, c->namespace_label, have->value, c->namespace_label, ns);
+		results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", have,
+			    "has label %s=%s, so the selector %s=%s could never match it",
+			    c->namespace_label, have->value, c->namespace_label, ns);
 		return -1;
 	}
 	return 1;
@@ -201,8 +200,8 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 		results_add(rs,
 			    c->mode == ANI_MODE_CHECK ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
 			    ns_item, "metadata.labels", ns_item->metadata,
-			    "Namespace %s lacks the label %s=%s that the rule selects",
-			    s->namespace_, c->namespace_label, s->namespace_);
+			    "lacks the label %s=%s that the rule selects", c->namespace_label,
+			    s->namespace_);
 		return;
 	}
 	ani_failure f;
@@ -225,8 +224,8 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 		add_failure(rs, ns_item, "metadata.labels", &f);
 		return;
 	}
-	results_add(rs, ANI_SEVERITY_INFO, ns_item, "metadata.labels", md,
-		    "labelled Namespace %s with %s=%s", s->namespace_, c->namespace_label,
+	results_add(rs, ANI_SEVERITY_INFO, ns_item, "metadata.labels",
+		    yt_is_null(labels) ? md : labels, "labelled %s=%s", c->namespace_label,
 		    s->namespace_);
 }
 
@@ -270,16 +269,15 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 	ani_failure f;
 	const yt_node *spec = pol->spec;
 	if (!spec || spec->kind != YT_MAPPING) {
-		results_add(rs, ANI_SEVERITY_ERROR, pol, "spec", spec,
-			    "NetworkPolicy %s/%s has no spec mapping", pol->namespace_, pol->name);
+		results_add(rs, ANI_SEVERITY_ERROR, pol, "spec", spec, "has no spec mapping");
 		return;
 	}
 	if (!netpol_isolates_ingress(yt_get(spec, "policyTypes"))) {
-		results_add(rs, ANI_SEVERITY_WARNING, pol, "spec.policyTypes",
-			    yt_get(spec, "policyTypes"),
-			    "NetworkPolicy %s/%s does not list Ingress in policyTypes, so it does "
-			    "not restrict ingress: nothing merged",
-			    pol->namespace_, pol->name);
+		results_add(
+			rs, ANI_SEVERITY_WARNING, pol, "spec.policyTypes",
+			yt_get(spec, "policyTypes"),
+			"does not list Ingress in policyTypes, so it does not restrict ingress: "
+			"nothing merged");
 		return;
 	}
 	const yt_node *ingress = yt_get(spec, "ingress");
@@ -343,7 +341,8 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 			snprintf(field, sizeof field, "spec.ingress[%zu]",
 				 n_rules + gen_len(new_rules));
 			gen_add(new_rules, NULL, rule);
-			results_add(rs, ANI_SEVERITY_INFO, pol, field, spec,
+			results_add(rs, ANI_SEVERITY_INFO, pol, field,
+				    ingress && !yt_is_null(ingress) ? ingress : spec,
 				    "added an ingress rule admitting %s on %s", src, all);
 		}
 		if (c->mode == ANI_MODE_CHECK)
@@ -427,6 +426,7 @@ static char *dedicated_policy_path(const ani_index *ix, const ani_config *c, con
 static void plan_separate(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
 			  ani_results *rs, ani_edits *e)
 {
+	size_t appended = 0; /* policies already added to the items: the next needs a separator */
 	const ani_item *style_item = find_policy(ix, c, rs, 0);
 	edit_style st = style_item ? edit_style_for(buf, len, style_item)
 				   : (edit_style){buf, len, "\n", 2, 0};
@@ -466,21 +466,20 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 			} else {
 				edit_sequence_end where = {
 					.flow = ix->items_flow,
-					.nonempty = ix->total_items > 0,
+					.nonempty = ix->total_items + appended > 0,
 					.dash_col = ix->items_col,
 					.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
 										 : ix->items_last,
 				};
 				edit_append_items(e, &st, &where, gen_add(gen_seq(), NULL, pol));
+				appended++;
 			}
 			char *ports = ports_text(c, NULL, ", "), *src = source_text(s);
-			results_add(
-				rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
-				"created NetworkPolicy %s/%s admitting %s to pods %s=%s on %s%s%s",
-				c->policy_namespace, name, src,
-				c->separate_pods.n ? c->separate_pods.v[0].key : "",
-				c->separate_pods.n ? c->separate_pods.v[0].value : "", ports,
-				path ? " in " : "", path ? path : "");
+			results_add(rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
+				    "created, admitting %s to pods %s=%s on %s%s%s", src,
+				    c->separate_pods.n ? c->separate_pods.v[0].key : "",
+				    c->separate_pods.n ? c->separate_pods.v[0].value : "", ports,
+				    path ? " in " : "", path ? path : "");
 			ani_result *r = &rs->v[rs->n - 1];
 			r->api_version = xstrdup(NETPOL_API);
 			r->kind = xstrdup("NetworkPolicy");

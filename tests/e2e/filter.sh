@@ -48,8 +48,8 @@ run "$TMP/flags.out" "$TMP/flags.err" --policy flux-system/allow-egress --from-n
 expect_added "$TMP/in.yaml" "$TMP/flags.out" < <(expected_flux_added)
 ok "stdout = input + the rule + the label"
 cat >"$TMP/flags.err.want" <<'EOF'
-allow-namespace-ingress: <stdin>:26:3: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
-allow-namespace-ingress: <stdin>:7391:3: info: Namespace octopilot-system: labelled Namespace octopilot-system with name=octopilot-system (metadata.labels)
+allow-namespace-ingress: <stdin>:29:3: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
+allow-namespace-ingress: <stdin>:7393:5: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
 EOF
 diff -u "$TMP/flags.err.want" "$TMP/flags.err" || fail "stderr lines are not the expected ones"
 ok "stderr: one readable line per result"
