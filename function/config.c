@@ -783,5 +783,28 @@ int config_validate(const ani_config *c, ani_failure *f)
 		return cfail(f, NULL, "no source namespace is configured");
 	if (!c->n_ports)
 		return cfail(f, NULL, "no port is configured");
+	/* One dedicated policy per source: one name for several would create them twice. */
+	if (c->mode == ANI_MODE_SEPARATE && c->separate_name && c->n_from > 1)
+		return cfail(
+			f, NULL,
+			"separate mode: the policy name %s is given, but %zu source namespaces "
+			"are configured and each gets its own policy: leave the name out",
+			c->separate_name, c->n_from);
+	/* The default names (plan.c) must be valid object names too: label values may hold
+	 * capitals and underscores, names may not. */
+	for (size_t i = 0; c->mode == ANI_MODE_SEPARATE && !c->separate_name && i < c->n_from;
+	     i++) {
+		char *name = xasprintf("allow-%s-to-%s", c->from[i].namespace_,
+				       c->separate_pods.n ? c->separate_pods.v[0].value : "pods");
+		int ok = valid_dns_subdomain(name, strlen(name));
+		if (!ok)
+			cfail(f, NULL,
+			      "separate mode: the policy name \"%.300s\" (from the namespace and "
+			      "the first pod label) is not a valid name: give separatePolicy.name",
+			      name);
+		free(name);
+		if (!ok)
+			return -1;
+	}
 	return 0;
 }

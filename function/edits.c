@@ -357,25 +357,25 @@ void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_e
 	gen_free(items);
 }
 
-/* Column of a block collection's entries: its node starts at its properties (a !tag) when it has
- * any, which may sit elsewhere, e.g. on the line of its key. */
+/* Column of a block collection's entries. Its node starts at its properties (a !tag) when it has
+ * any, which may sit elsewhere, e.g. on the line of its key; else at its first entry (a `?` or
+ * `-` included). */
 static size_t block_col(const edit_style *st, const yt_node *n)
 {
-	if (n->kind == YT_MAPPING && n->n)
-		return n->kids[0]->col;
-	if (n->kind != YT_SEQUENCE || !n->tagged)
+	if (!n->tagged)
 		return n->col;
-	/* Skip the properties, spaces, line ends and comments up to the first dash. */
+	/* Skip the tag, then spaces, line ends and comments up to the first entry. */
 	size_t i = n->start, col = n->col;
-	while (i < st->len && st->buf[i] != '-') {
-		char c = st->buf[i++];
-		if (c == '#')
+	while (i < st->len && !strchr(" \t\r\n", st->buf[i])) {
+		i++;
+		col++;
+	}
+	while (i < st->len && strchr(" \t\r\n#", st->buf[i])) {
+		if (st->buf[i] == '#')
 			while (i < st->len && st->buf[i] != '\n')
 				i++;
-		else if (c == '\n')
-			col = 0;
 		else
-			col++;
+			col = st->buf[i++] == '\n' ? 0 : col + 1;
 	}
 	return col;
 }

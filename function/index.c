@@ -187,8 +187,8 @@ static int read_items(walker *w)
 			return fail_reader(w->f, r);
 		if (r->ev.type == YAML_SEQUENCE_END_EVENT) {
 			ix->items_end = yt_mark_byte(r, r->ev.end_mark);
-			ix->items_last =
-				ix->total_items ? yt_mark_byte(r, r->last_content) : ix->items_end;
+			if (!ix->total_items)
+				ix->items_last = ix->items_end;
 			return 0;
 		}
 		if (count_item(w))
@@ -201,6 +201,8 @@ static int read_items(walker *w)
 		}
 		if (read_item(w, w->ix->total_items - 1))
 			return -1;
+		/* Before the end event: a flow sequence's `]` would count as content. */
+		ix->items_last = yt_mark_byte(r, r->last_content);
 	}
 }
 

@@ -156,7 +156,19 @@ static int parse_size(const char *s, size_t *out)
 typedef struct {
 	ani_setting *v;
 	size_t n;
+	char **owned; /* strings made here, freed at the end */
+	size_t n_owned;
 } settings;
+
+static char *own(settings *s, char *p)
+{
+	char **owned = realloc(s->owned, (s->n_owned + 1) * sizeof *owned);
+	if (!p || !owned)
+		exit(1);
+	s->owned = owned;
+	s->owned[s->n_owned++] = p;
+	return p;
+}
 
 /* Repeated list flags accumulate into one comma list. */
 static void set_setting(settings *s, const char *key, const char *value, int append)
@@ -173,7 +185,7 @@ static void set_setting(settings *s, const char *key, const char *value, int app
 		if (!joined)
 			exit(1);
 		snprintf(joined, n, "%s,%s", s->v[i].value, value);
-		s->v[i].value = joined; /* freed at exit */
+		s->v[i].value = own(s, joined);
 		return;
 	}
 	s->v = realloc(s->v, (s->n + 1) * sizeof *s->v);
@@ -239,7 +251,7 @@ int main(int argc, char **argv)
 			char *ns = strndup(v, (size_t)(slash - v));
 			if (!ns)
 				return 1;
-			set_setting(&set, "policyNamespace", ns, 0);
+			set_setting(&set, "policyNamespace", own(&set, ns), 0);
 			set_setting(&set, "policyName", slash + 1, 0);
 		} else if (!strcmp(a, "--from-namespace")) {
 			set_setting(&set, "fromNamespaces", v, 1);
@@ -333,5 +345,8 @@ int main(int argc, char **argv)
 	free(in.buf);
 	free(cfg.buf);
 	free(set.v);
+	for (size_t i = 0; i < set.n_owned; i++)
+		free(set.owned[i]);
+	free(set.owned);
 	return status;
 }

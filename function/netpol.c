@@ -305,8 +305,10 @@ static int check_rule_shape(const yt_node *rule, size_t i, ani_failure *f)
 {
 	char msg[160];
 	if (rule->kind != YT_MAPPING) {
-		snprintf(msg, sizeof msg, "spec.ingress[%zu] is %s, not a mapping", i,
-			 rule->kind == YT_ALIAS ? "an alias" : "not a mapping");
+		snprintf(msg, sizeof msg, "spec.ingress[%zu] is not a mapping but %s", i,
+			 rule->kind == YT_ALIAS	     ? "an alias"
+			 : rule->kind == YT_SEQUENCE ? "a list"
+						     : "a scalar");
 		return shape_fail(f, rule, msg);
 	}
 	const yt_node *key = ambiguous_key(rule);

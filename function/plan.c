@@ -140,13 +140,14 @@ static int namespace_label_state(const ani_item *ns_item, const ani_config *c, c
 				 ani_results *rs)
 {
 	const yt_node *labels = yt_get(ns_item->metadata, "labels");
-	if (yt_is_null(labels))
-		return 0;
 	ani_failure f;
+	/* Before the null check: an anchored null (`labels: &a`) is no place to write either. */
 	if (edit_check_editable(labels, "metadata.labels", &f)) {
 		add_failure(rs, ns_item, "metadata.labels", &f);
 		return -1;
 	}
+	if (yt_is_null(labels))
+		return 0;
 	if (labels->kind != YT_MAPPING) {
 		results_add(rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", labels,
 			    "metadata.labels is not a mapping");
@@ -357,7 +358,7 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 		return;
 	}
 	if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
-	    (!yt_is_null(ingress) && edit_check_editable(ingress, "spec.ingress", &f))) {
+	    edit_check_editable(ingress, "spec.ingress", &f)) {
 		gen_free(new_rules);
 		add_failure(rs, pol, "spec.ingress", &f);
 		return;

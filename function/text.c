@@ -154,6 +154,39 @@ int yaml_plain_resolves_to_string(const char *s)
 	return !(*d >= '0' && *d <= '9');
 }
 
+/* The escape of a character at p that a YAML scalar cannot hold raw: NEL, LS and PS (libyaml reads
+ * line breaks there), the other C1 controls, U+FFFE and U+FFFF (not printable); NULL for any
+ * other. `out` holds an escape made here. */
+static const char *unicode_escape(const unsigned char *p, size_t *n, char out[8])
+{
+	if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+		*n = 2;
+		if (p[1] == 0x85)
+			return "\\N";
+		snprintf(out, 8, "\\x%02x", p[1]);
+		return out;
+	}
+	if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {
+		*n = 3;
+		return p[2] == 0xA8 ? "\\L" : "\\P";
+	}
+	if (p[0] == 0xEF && p[1] == 0xBF && (p[2] == 0xBE || p[2] == 0xBF)) {
+		*n = 3;
+		return p[2] == 0xBE ? "\\uFFFE" : "\\uFFFF";
+	}
+	return NULL;
+}
+
+static int has_unicode_escape(const char *s)
+{
+	size_t n;
+	char out[8];
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (unicode_escape(p, &n, out))
+			return 1;
+	return 0;
+}
+
 int yaml_plain_string_ok(const char *s)
 {
 	if (!yaml_plain_resolves_to_string(s) || strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]))
@@ -167,7 +200,7 @@ int yaml_plain_string_ok(const char *s)
 			return 0;
 	}
 	size_t n = strlen(s);
-	return s[n - 1] != ' ' && s[n - 1] != ':';
+	return s[n - 1] != ' ' && s[n - 1] != ':' && !has_unicode_escape(s);
 }
 
 void tb_put_yaml_double_quoted(tbuf *b, const char *s)
@@ -190,11 +223,19 @@ void tb_put_yaml_double_quoted(tbuf *b, const char *s)
 		case '\r':
 			tb_puts(b, "\\r");
 			break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
+		default: {
+			size_t n;
+			char made[8];
+			const char *escape = unicode_escape(p, &n, made);
+			if (escape) {
+				tb_puts(b, escape);
+				p += n - 1;
+			} else if (*p < 0x20 || *p == 0x7f) {
 				tb_printf(b, "\\x%02x", *p);
-			else
+			} else {
 				tb_putc(b, (char)*p);
+			}
+		}
 		}
 	}
 	tb_putc(b, '"');
@@ -206,7 +247,7 @@ void tb_put_yaml_string(tbuf *b, const char *s)
 		tb_puts(b, s);
 		return;
 	}
-	if (strpbrk(s, "'\n\r\t\\") || strchr(s, 0x7f)) {
+	if (strpbrk(s, "'\n\r\t\\") || strchr(s, 0x7f) || has_unicode_escape(s)) {
 		tb_put_yaml_double_quoted(b, s);
 		return;
 	}

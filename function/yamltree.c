@@ -173,6 +173,12 @@ int yt_next(yt_reader *r)
 				r->ev.data.scalar.length, r->limits.max_scalar_bytes);
 			return -1;
 		}
+		/* Names are compared as C strings: "kind\0x" must not read as "kind". */
+		if (memchr(r->ev.data.scalar.value, 0, r->ev.data.scalar.length)) {
+			yt_fail(r, r->ev.start_mark,
+				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
+			return -1;
+		}
 		r->last_content = r->ev.end_mark;
 		break;
 	default:
@@ -272,6 +278,11 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 		}
 		n->end = yt_mark_byte(r, ev->end_mark);
 		n->last = n->flow || !n->n ? n->end : n->kids[n->n - 1]->last;
+		/* A missing value (`? key` with no `:`) is an empty scalar placed at the next
+		 * token, maybe lines below: the mapping's content ends with its key. */
+		if (map && !n->flow && n->n >= 2 && n->kids[n->n - 1]->kind == YT_SCALAR &&
+		    n->kids[n->n - 1]->start == n->kids[n->n - 1]->end)
+			n->last = n->kids[n->n - 2]->last;
 		return n;
 	}
 	default:

@@ -201,9 +201,9 @@ static void check(const uint8_t *data, size_t size)
 		fail("input", "the function accepted (read through) an input libyaml rejects");
 	if (!s1.ok)
 		fail(rc ? "P5" : "P1", "the output does not parse");
+	/* A failed run changes nothing, though its results may still say "created". */
 	if (rc)
-		created =
-			0; /* a failed run changes nothing (its results may still say "created") */
+		created = 0;
 	if (list && (s1.items != si.items + created || s1.documents != 1))
 		fail(rc ? "P5" : "P2", "a ResourceList output has other items than the input");
 	if (!list && s1.documents != si.documents + created)
