@@ -46,17 +46,20 @@ static const char *scalar_string(const yt_node *n)
 	return n && n->kind == YT_SCALAR ? n->value : NULL;
 }
 
-static void describe_item(ani_item *it)
+static char *dup_scalar(const yt_node *n)
 {
-	const yt_node *md = it->metadata;
-	it->name = scalar_string(yt_get(md, "name"));
-	it->namespace_ = scalar_string(yt_get(md, "namespace"));
+	return n && n->kind == YT_SCALAR ? xstrdup(n->value) : NULL;
+}
+
+/* Copies what identifies the item out of its metadata tree, which is about to be dropped. */
+static void describe_item(ani_item *it, const yt_node *md)
+{
+	it->name = dup_scalar(yt_get(md, "name"));
+	it->namespace_ = dup_scalar(yt_get(md, "namespace"));
 	it->file_index = -1;
 	const yt_node *ann = yt_get(md, "annotations");
-	const char *path = scalar_string(yt_get(ann, "config.kubernetes.io/path"));
-	if (!path)
-		path = scalar_string(yt_get(ann, "internal.config.kubernetes.io/path"));
-	it->file_path = path;
+	const yt_node *path = yt_get(ann, "config.kubernetes.io/path");
+	it->file_path = dup_scalar(path ? path : yt_get(ann, "internal.config.kubernetes.io/path"));
 	const char *index = scalar_string(yt_get(ann, "config.kubernetes.io/index"));
 	if (!index)
 		index = scalar_string(yt_get(ann, "internal.config.kubernetes.io/index"));
@@ -68,6 +71,28 @@ static void describe_item(ani_item *it)
 	}
 	const char *local = scalar_string(yt_get(ann, "config.kubernetes.io/local-config"));
 	it->local_config = local && !strcmp(local, "true");
+}
+
+/* The item's text: from the start of its first line (after a BOM) to the end of the line of its
+ * last content, or to its closing brace when it is in flow style (what follows is not its). */
+static void set_span(ani_item *it, const char *buf, size_t len, size_t bom, size_t last, int flow)
+{
+	size_t start = it->start;
+	while (start > bom && buf[start - 1] != '\n')
+		start--;
+	const char *nl = last < len ? memchr(buf + last, '\n', len - last) : NULL;
+	it->span_start = start;
+	it->span_end = flow ? last : nl ? (size_t)(nl - buf) + 1 : len;
+}
+
+static void free_item(ani_item *it)
+{
+	free(it->api_version);
+	free(it->kind);
+	free(it->name);
+	free(it->namespace_);
+	free(it->file_path);
+	yt_arena_free(&it->arena);
 }
 
 typedef struct {
@@ -88,6 +113,10 @@ static int read_item(walker *w, size_t ordinal)
 	it.line = r->ev.start_mark.line + 1;
 	it.col = r->ev.start_mark.column;
 	it.anchored = r->ev.data.mapping_start.anchor != NULL;
+	it.start = yt_mark_byte(r, r->ev.start_mark);
+	int flow = r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+	const yt_node *metadata = NULL;
+	const char *api_version = NULL, *kind = NULL;
 	yt_arena_reset(&w->scratch);
 	int seen[4] = {0};
 	static const char *const owned[4] = {"apiVersion", "kind", "metadata", "spec"};
@@ -118,37 +147,34 @@ static int read_item(walker *w, size_t ordinal)
 						? (const char *)r->ev.data.scalar.value
 						: NULL;
 			if (v)
-				*(which ? &it.kind : &it.api_version) =
+				*(which ? &kind : &api_version) =
 					strcpy(yt_arena_alloc(&w->scratch, strlen(v) + 1), v);
 			else if (yt_skip(r))
 				return fail_reader(w->f, r);
-			if (w->detect && is_resource_list(it.api_version, it.kind))
+			if (w->detect && is_resource_list(api_version, kind))
 				return RESTART_AS_RESOURCE_LIST;
-		} else if (which == 2 ||
-			   (which == 3 && is_candidate_kind(it.api_version, it.kind))) {
-			const yt_node *n = yt_build(r, &w->scratch);
-			if (!n)
+		} else if (which == 2) {
+			if (!(metadata = yt_build(r, &w->scratch)))
 				return fail_reader(w->f, r);
-			*(which == 2 ? &it.metadata : &it.spec) = n;
 		} else if (yt_skip(r)) {
 			return fail_reader(w->f, r);
 		}
 	}
-	if (w->detect && is_resource_list(it.api_version, it.kind))
+	if (w->detect && is_resource_list(api_version, kind))
 		return RESTART_AS_RESOURCE_LIST;
-	if (!it.kind || !it.api_version) {
+	if (!kind || !api_version) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "resource %zu has no %s", ordinal + 1,
-			 it.kind ? "apiVersion" : "kind");
+			 kind ? "apiVersion" : "kind");
 		yaml_mark_t at = {0, it.line - 1, it.col};
 		return fail_at(w->f, at, msg);
 	}
-	if (!is_candidate_kind(it.api_version, it.kind))
+	if (!is_candidate_kind(api_version, kind))
 		return 0;
-	/* Keep this item: its trees move out of the scratch arena. */
-	it.arena = w->scratch;
-	w->scratch.head = NULL;
-	describe_item(&it);
+	it.api_version = xstrdup(api_version);
+	it.kind = xstrdup(kind);
+	describe_item(&it, metadata);
+	set_span(&it, r->buf, r->len, r->bom, yt_mark_byte(r, r->last_content), flow);
 	ani_index *ix = w->ix;
 	ix->items = xrealloc(ix->items, (ix->n_items + 1) * sizeof *ix->items);
 	ix->items[ix->n_items++] = it;
@@ -346,9 +372,44 @@ int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limi
 void index_free(ani_index *ix)
 {
 	for (size_t i = 0; i < ix->n_items; i++)
-		yt_arena_free(&ix->items[i].arena);
+		free_item(&ix->items[i]);
 	free(ix->items);
 	free(ix->api_version);
 	yt_arena_free(&ix->config_arena);
 	memset(ix, 0, sizeof *ix);
+}
+
+static void shift_positions(yt_node *n, size_t bytes, size_t lines)
+{
+	n->start += bytes;
+	n->end += bytes;
+	n->last += bytes;
+	n->line += lines;
+	for (size_t i = 0; i < n->n; i++)
+		shift_positions(n->kids[i], bytes, lines);
+}
+
+int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f)
+{
+	if (it->loaded)
+		return 0;
+	/* Alone, the item is a document of its own once the `- ` (or `--- `) before it on its first
+	 * line is blanked: same bytes, same columns. */
+	size_t n = it->span_end - it->span_start;
+	char *copy = xmalloc(n);
+	memcpy(copy, buf + it->span_start, n);
+	memset(copy, ' ', it->start - it->span_start);
+	yt_node *root =
+		yt_parse_document(copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes},
+				  &it->arena, f->message, sizeof f->message, &f->line, &f->col);
+	free(copy);
+	if (!root) {
+		f->line += it->line - 1;
+		return -1;
+	}
+	shift_positions(root, it->span_start, it->line - 1);
+	it->metadata = yt_get(root, "metadata");
+	it->spec = yt_get(root, "spec");
+	it->loaded = 1;
+	return 0;
 }

@@ -54,16 +54,21 @@ typedef struct {
 	ani_labels separate_pods;
 } ani_config;
 
-/* An item the function may read or edit: a NetworkPolicy of any group, or a v1 Namespace. */
+/* An item the function may read or edit: a NetworkPolicy of any group, or a v1 Namespace.
+ * The first pass keeps only its identity and where it is; index_load_item parses it again, alone,
+ * for the few items the plan reads, so memory does not grow with their number. */
 typedef struct {
 	size_t ordinal; /* position among all items or documents */
-	const char *api_version, *kind, *name, *namespace_;
-	const char *file_path; /* config.kubernetes.io/path */
-	long file_index;       /* config.kubernetes.io/index, -1 if none */
+	char *api_version, *kind, *name, *namespace_;
+	char *file_path; /* config.kubernetes.io/path */
+	long file_index; /* config.kubernetes.io/index, -1 if none */
 	int local_config;
 	int anchored; /* the item itself carries an &anchor: editing it would edit its aliases */
-	const yt_node *metadata, *spec;
 	size_t line, col;
+	size_t start;		     /* byte offset of the item's mapping */
+	size_t span_start, span_end; /* its whole lines */
+	int loaded;		     /* metadata and spec are set */
+	const yt_node *metadata, *spec;
 	yt_arena arena;
 } ani_item;
 
@@ -111,6 +116,8 @@ int config_validate(const ani_config *c, ani_failure *f);
 
 int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
 		ani_index *ix, ani_failure *f);
+/* Builds the item's metadata and spec trees, positions as in `buf`. */
+int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f);
 void index_free(ani_index *ix);
 
 #endif

@@ -371,6 +371,15 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 	}
 }
 
+/* The name of the separate-mode policy for source `s`; caller frees. */
+static char *dedicated_policy_name(const ani_config *c, const ani_source *s)
+{
+	if (c->separate_name)
+		return xstrdup(c->separate_name);
+	return xasprintf("allow-%s-to-%s", s->namespace_,
+			 c->separate_pods.n ? c->separate_pods.v[0].value : "pods");
+}
+
 /* Separate mode: one dedicated NetworkPolicy per source, created, or merged into when it is
  * already there. */
 static gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
@@ -438,11 +447,7 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 	}
 	for (size_t i = 0; i < c->n_from; i++) {
 		const ani_source *s = &c->from[i];
-		char *name = c->separate_name
-				     ? xstrdup(c->separate_name)
-				     : xasprintf("allow-%s-to-%s", s->namespace_,
-						 c->separate_pods.n ? c->separate_pods.v[0].value
-								    : "pods");
+		char *name = dedicated_policy_name(c, s);
 		/* The same rules as merge mode, for this source, against the dedicated policy. */
 		ani_config one = *c;
 		one.policy_name = name;
@@ -494,9 +499,48 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 	}
 }
 
-void plan_run(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
-	      ani_results *rs, ani_edits *e)
+static int named_in(const char *name, char *const *names, size_t n)
 {
+	for (size_t i = 0; i < n; i++)
+		if (eq(name, names[i]))
+			return 1;
+	return 0;
+}
+
+/* Parses, alone, each item the plan may read: the target policy, the dedicated ones, the
+ * source Namespaces. */
+static void load_items(const char *buf, ani_index *ix, const ani_config *c,
+		       const ani_limits *limits, ani_results *rs)
+{
+	char **policies = xcalloc(c->n_from + 1, sizeof *policies);
+	char **namespaces = xcalloc(c->n_from, sizeof *namespaces);
+	policies[0] = c->policy_name;
+	for (size_t i = 0; i < c->n_from; i++) {
+		namespaces[i] = c->from[i].namespace_;
+		policies[i + 1] = dedicated_policy_name(c, &c->from[i]);
+	}
+	for (size_t i = 0; i < ix->n_items; i++) {
+		ani_item *it = &ix->items[i];
+		int wanted = eq(it->kind, "NetworkPolicy")
+				     ? eq(it->namespace_, c->policy_namespace) &&
+					       named_in(it->name, policies, c->n_from + 1)
+				     : named_in(it->name, namespaces, c->n_from);
+		ani_failure f;
+		if (wanted && index_load_item(it, buf, limits, &f))
+			add_failure(rs, it, NULL, &f);
+	}
+	for (size_t i = 0; i < c->n_from; i++)
+		free(policies[i + 1]);
+	free(policies);
+	free(namespaces);
+}
+
+void plan_run(const char *buf, size_t len, ani_index *ix, const ani_config *c,
+	      const ani_limits *limits, ani_results *rs, ani_edits *e)
+{
+	load_items(buf, ix, c, limits, rs);
+	if (rs->errors)
+		return;
 	if (c->mode == ANI_MODE_SEPARATE) {
 		plan_separate(buf, len, ix, c, rs, e);
 	} else {

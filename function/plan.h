@@ -6,7 +6,7 @@
 #include "edits.h"
 #include "model.h"
 
-void plan_run(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
-	      ani_results *rs, ani_edits *e);
+void plan_run(const char *buf, size_t len, ani_index *ix, const ani_config *c,
+	      const ani_limits *limits, ani_results *rs, ani_edits *e);
 
 #endif

@@ -207,7 +207,7 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 	if (read_config(o, &ix, &c, &f)) {
 		fail_run(run, &f, resource_list);
 	} else {
-		plan_run(run->buf, run->len, &ix, &c, &run->results, &run->edits);
+		plan_run(run->buf, run->len, &ix, &c, &limits, &run->results, &run->edits);
 		if (run->results.errors)
 			edits_free(&run->edits);
 		run->has_output = resource_list || !run->results.errors;
