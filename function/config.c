@@ -302,7 +302,7 @@ static int set_mode(ani_config *c, const char *v, const char *field, const yt_no
 	if (!strcmp(v, "merge"))
 		c->mode = ANI_MODE_MERGE;
 	else if (!strcmp(v, "check"))
-		c->mode = ANI_MODE_CHECK;
+		c->check = 1;
 	else if (!strcmp(v, "separate"))
 		c->mode = ANI_MODE_SEPARATE;
 	else
@@ -777,6 +777,14 @@ int config_from_node(ani_config *c, const yt_node *fc, ani_failure *f)
 		     *a ? a : "(no apiVersion)", *k ? k : "(no kind)");
 }
 
+char *config_dedicated_policy_name(const ani_config *c, const ani_source *s)
+{
+	if (c->separate_name)
+		return xstrdup(c->separate_name);
+	return xasprintf("allow-%s-to-%s", s->namespace_,
+			 c->separate_pods.n ? c->separate_pods.v[0].value : "pods");
+}
+
 int config_validate(const ani_config *c, ani_failure *f)
 {
 	if (!c->n_from)
@@ -794,8 +802,7 @@ int config_validate(const ani_config *c, ani_failure *f)
 	 * capitals and underscores, names may not. */
 	for (size_t i = 0; c->mode == ANI_MODE_SEPARATE && !c->separate_name && i < c->n_from;
 	     i++) {
-		char *name = xasprintf("allow-%s-to-%s", c->from[i].namespace_,
-				       c->separate_pods.n ? c->separate_pods.v[0].value : "pods");
+		char *name = config_dedicated_policy_name(c, &c->from[i]);
 		int ok = valid_dns_subdomain(name, strlen(name));
 		if (!ok)
 			cfail(f, NULL,

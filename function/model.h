@@ -36,7 +36,7 @@ typedef struct {
 	long end_port;	  /* 0 when not a range */
 } ani_port;
 
-typedef enum { ANI_MODE_MERGE = 0, ANI_MODE_CHECK, ANI_MODE_SEPARATE } ani_mode;
+typedef enum { ANI_MODE_MERGE = 0, ANI_MODE_SEPARATE } ani_mode;
 
 typedef struct {
 	char *policy_name, *policy_namespace;
@@ -48,6 +48,7 @@ typedef struct {
 	int label_namespace;
 	int on_missing_error;
 	ani_mode mode;
+	int check; /* report what is missing, change nothing (mode: check, or --check) */
 	/* separate mode: the dedicated policy's name (NULL: derived per source) and the pods it
 	 * protects */
 	char *separate_name;
@@ -103,6 +104,8 @@ void results_add(ani_results *rs, ani_severity severity, const ani_item *item,
 		 const char *field_path, const yt_node *at, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 void results_add_failure(ani_results *rs, const ani_failure *f);
+/* A failed run changes nothing: its reports of changes would mislead. */
+void results_drop_info(ani_results *rs);
 void results_free(ani_results *rs);
 
 void config_defaults(ani_config *c);
@@ -111,6 +114,8 @@ void config_free(ani_config *c);
 int config_from_node(ani_config *c, const yt_node *fc, ani_failure *f);
 /* Applies one ConfigMap-form setting. */
 int config_apply_setting(ani_config *c, const char *key, const char *value, ani_failure *f);
+/* The separate-mode policy's name for source `s`; caller frees. */
+char *config_dedicated_policy_name(const ani_config *c, const ani_source *s);
 /* Final checks that need the whole config. */
 int config_validate(const ani_config *c, ani_failure *f);
 

@@ -197,10 +197,9 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 	int state = namespace_label_state(ns_item, c, s->namespace_, rs);
 	if (state != 0 || automatic)
 		return;
-	if (c->mode == ANI_MODE_CHECK || !c->label_namespace) {
-		results_add(rs,
-			    c->mode == ANI_MODE_CHECK ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
-			    ns_item, "metadata.labels", ns_item->metadata,
+	if (c->check || !c->label_namespace) {
+		results_add(rs, c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, ns_item,
+			    "metadata.labels", ns_item->metadata,
 			    "lacks the label %s=%s that the rule selects", c->namespace_label,
 			    s->namespace_);
 		return;
@@ -305,7 +304,7 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 			snprintf(field, sizeof field, "spec.ingress[%zu]", d.rule);
 			results_add(rs, ANI_SEVERITY_INFO, pol, field, ingress->kids[d.rule],
 				    "already admits %s on %s: nothing to change", src, all);
-		} else if (c->mode == ANI_MODE_CHECK) {
+		} else if (c->check) {
 			char *flag_ports = ports_text(c, d.missing, ",");
 			results_add(
 				rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
@@ -346,7 +345,7 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 				    ingress && !yt_is_null(ingress) ? ingress : spec,
 				    "added an ingress rule admitting %s on %s", src, all);
 		}
-		if (c->mode == ANI_MODE_CHECK)
+		if (c->check)
 			report_overbroad(ix, c, pol, i, rs);
 		free(src);
 		free(all);
@@ -369,15 +368,6 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 	} else {
 		edit_append_to_sequence(e, &st, ingress, new_rules);
 	}
-}
-
-/* The name of the separate-mode policy for source `s`; caller frees. */
-static char *dedicated_policy_name(const ani_config *c, const ani_source *s)
-{
-	if (c->separate_name)
-		return xstrdup(c->separate_name);
-	return xasprintf("allow-%s-to-%s", s->namespace_,
-			 c->separate_pods.n ? c->separate_pods.v[0].value : "pods");
 }
 
 /* Separate mode: one dedicated NetworkPolicy per source, created, or merged into when it is
@@ -447,7 +437,7 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 	}
 	for (size_t i = 0; i < c->n_from; i++) {
 		const ani_source *s = &c->from[i];
-		char *name = dedicated_policy_name(c, s);
+		char *name = config_dedicated_policy_name(c, s);
 		/* The same rules as merge mode, for this source, against the dedicated policy. */
 		ani_config one = *c;
 		one.policy_name = name;
@@ -457,6 +447,15 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 		const ani_item *existing = find_policy(ix, &one, rs, 0);
 		if (existing) {
 			plan_policy(buf, len, ix, &one, existing, rs, e);
+		} else if (c->check) {
+			char *flag_ports = ports_text(c, NULL, ",");
+			results_add(rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
+				    "NetworkPolicy %s/%s, which admits namespace %s, is not in the "
+				    "input; fix: allow-namespace-ingress --mode separate "
+				    "--policy %s/%s --from-namespace %s --port %s < manifests.yaml",
+				    c->policy_namespace, name, s->namespace_, c->policy_namespace,
+				    c->policy_name, s->namespace_, flag_ports);
+			free(flag_ports);
 		} else if (!rs->errors) {
 			char *path = dedicated_policy_path(ix, c, name);
 			gen_value *pol = gen_dedicated_policy(c, s, name, path);
@@ -517,7 +516,7 @@ static void load_items(const char *buf, ani_index *ix, const ani_config *c,
 	policies[0] = c->policy_name;
 	for (size_t i = 0; i < c->n_from; i++) {
 		namespaces[i] = c->from[i].namespace_;
-		policies[i + 1] = dedicated_policy_name(c, &c->from[i]);
+		policies[i + 1] = config_dedicated_policy_name(c, &c->from[i]);
 	}
 	for (size_t i = 0; i < ix->n_items; i++) {
 		ani_item *it = &ix->items[i];

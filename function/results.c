@@ -56,18 +56,33 @@ void results_add_failure(ani_results *rs, const ani_failure *f)
 	r->column = f->col;
 }
 
+static void result_free(ani_result *r)
+{
+	free((char *)r->message);
+	free((char *)r->api_version);
+	free((char *)r->kind);
+	free((char *)r->name);
+	free((char *)r->namespace_);
+	free((char *)r->field_path);
+	free((char *)r->file_path);
+}
+
+void results_drop_info(ani_results *rs)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < rs->n; i++) {
+		if (rs->v[i].severity == ANI_SEVERITY_INFO)
+			result_free(&rs->v[i]);
+		else
+			rs->v[kept++] = rs->v[i];
+	}
+	rs->n = kept;
+}
+
 void results_free(ani_results *rs)
 {
-	for (size_t i = 0; i < rs->n; i++) {
-		ani_result *r = &rs->v[i];
-		free((char *)r->message);
-		free((char *)r->api_version);
-		free((char *)r->kind);
-		free((char *)r->name);
-		free((char *)r->namespace_);
-		free((char *)r->field_path);
-		free((char *)r->file_path);
-	}
+	for (size_t i = 0; i < rs->n; i++)
+		result_free(&rs->v[i]);
 	free(rs->v);
 	memset(rs, 0, sizeof *rs);
 }

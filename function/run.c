@@ -122,7 +122,7 @@ static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
 		if (config_apply_setting(c, o->settings[i].key, o->settings[i].value, f))
 			return -1;
 	if (o->check)
-		c->mode = ANI_MODE_CHECK;
+		c->check = 1;
 	return config_validate(c, f);
 }
 
@@ -208,8 +208,10 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		fail_run(run, &f, resource_list);
 	} else {
 		plan_run(run->buf, run->len, &ix, &c, &limits, &run->results, &run->edits);
-		if (run->results.errors)
+		if (run->results.errors) {
 			edits_free(&run->edits);
+			results_drop_info(&run->results);
+		}
 		run->has_output = resource_list || !run->results.errors;
 	}
 	config_free(&c);
