@@ -521,7 +521,8 @@ static void load_items(const char *buf, ani_index *ix, const ani_config *c,
 	for (size_t i = 0; i < ix->n_items; i++) {
 		ani_item *it = &ix->items[i];
 		int wanted = eq(it->kind, "NetworkPolicy")
-				     ? eq(it->namespace_, c->policy_namespace) &&
+				     ? eq(it->api_version, NETPOL_API) &&
+					       eq(it->namespace_, c->policy_namespace) &&
 					       named_in(it->name, policies, c->n_from + 1)
 				     : named_in(it->name, namespaces, c->n_from);
 		ani_failure f;

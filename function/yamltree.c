@@ -179,7 +179,10 @@ int yt_next(yt_reader *r)
 				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
 			return -1;
 		}
-		r->last_content = r->ev.end_mark;
+		/* A missing value is an empty scalar placed at the next token, maybe lines below:
+		 * it is not content. */
+		if (r->ev.end_mark.index > r->ev.start_mark.index)
+			r->last_content = r->ev.end_mark;
 		break;
 	default:
 		break;
