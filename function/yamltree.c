@@ -109,6 +109,17 @@ void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
 	r->error_col = at.column + 1;
 }
 
+/* An empty value after a `:` sits right after it, and the `:` is content. A missing value (a
+ * `? key` with no `:`) is an empty scalar placed at the next token, maybe lines below: not
+ * content. */
+static int is_missing_value(yt_reader *r, yaml_mark_t end)
+{
+	if (r->ev.type != YAML_SCALAR_EVENT || end.index > r->ev.start_mark.index)
+		return 0;
+	size_t at = yt_mark_byte(r, end);
+	return !(at > 0 && r->buf[at - 1] == ':');
+}
+
 int yt_next(yt_reader *r)
 {
 	if (r->have_event)
@@ -179,9 +190,7 @@ int yt_next(yt_reader *r)
 				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
 			return -1;
 		}
-		/* A missing value is an empty scalar placed at the next token, maybe lines below:
-		 * it is not content. */
-		if (r->ev.end_mark.index > r->ev.start_mark.index)
+		if (!is_missing_value(r, r->ev.end_mark))
 			r->last_content = r->ev.end_mark;
 		break;
 	default:
@@ -281,10 +290,10 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 		}
 		n->end = yt_mark_byte(r, ev->end_mark);
 		n->last = n->flow || !n->n ? n->end : n->kids[n->n - 1]->last;
-		/* A missing value (`? key` with no `:`) is an empty scalar placed at the next
-		 * token, maybe lines below: the mapping's content ends with its key. */
+		/* After a missing value the mapping's content ends with its key. */
 		if (map && !n->flow && n->n >= 2 && n->kids[n->n - 1]->kind == YT_SCALAR &&
-		    n->kids[n->n - 1]->start == n->kids[n->n - 1]->end)
+		    n->kids[n->n - 1]->start == n->kids[n->n - 1]->end &&
+		    !(n->kids[n->n - 1]->end > 0 && r->buf[n->kids[n->n - 1]->end - 1] == ':'))
 			n->last = n->kids[n->n - 2]->last;
 		return n;
 	}
