@@ -71,24 +71,36 @@ static int item_check_editable(const ani_item *it, ani_failure *f)
 	return -1;
 }
 
-static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani_results *rs,
-				   int report_missing)
+/* The one item with this apiVersion, kind, name and namespace (any when NULL) that is not
+ * local-config; NULL when there is none, or when there are two (*twice set, error result). */
+static const ani_item *find_unique(const ani_index *ix, const char *api_version, const char *kind,
+				   const char *name, const char *namespace_, ani_results *rs,
+				   int *twice)
 {
 	const ani_item *found = NULL;
 	for (size_t i = 0; i < ix->n_items; i++) {
 		const ani_item *it = &ix->items[i];
-		if (!eq(it->kind, "NetworkPolicy") || !eq(it->api_version, NETPOL_API) ||
-		    it->local_config || !eq(it->name, c->policy_name) ||
-		    !eq(it->namespace_, c->policy_namespace))
+		if (!eq(it->kind, kind) || !eq(it->api_version, api_version) || it->local_config ||
+		    !eq(it->name, name) || (namespace_ && !eq(it->namespace_, namespace_)))
 			continue;
 		if (found) {
 			results_add(rs, ANI_SEVERITY_ERROR, it, NULL, NULL,
 				    "is in the input twice (first at line %zu)", found->line);
+			*twice = 1;
 			return NULL;
 		}
 		found = it;
 	}
-	if (found || !report_missing)
+	return found;
+}
+
+static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani_results *rs,
+				   int report_missing)
+{
+	int twice = 0;
+	const ani_item *found = find_unique(ix, NETPOL_API, "NetworkPolicy", c->policy_name,
+					    c->policy_namespace, rs, &twice);
+	if (found || twice || !report_missing)
 		return found;
 	tbuf near = {0};
 	for (size_t i = 0; i < ix->n_items; i++) {
@@ -117,21 +129,7 @@ static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani
 static const ani_item *find_namespace(const ani_index *ix, const char *ns, ani_results *rs,
 				      int *failed)
 {
-	const ani_item *found = NULL;
-	for (size_t i = 0; i < ix->n_items; i++) {
-		const ani_item *it = &ix->items[i];
-		if (!eq(it->kind, "Namespace") || !eq(it->api_version, "v1") || it->local_config ||
-		    !eq(it->name, ns))
-			continue;
-		if (found) {
-			results_add(rs, ANI_SEVERITY_ERROR, it, NULL, NULL,
-				    "is in the input twice (first at line %zu)", found->line);
-			*failed = 1;
-			return NULL;
-		}
-		found = it;
-	}
-	return found;
+	return find_unique(ix, "v1", "Namespace", ns, NULL, rs, failed);
 }
 
 /* Checks the Namespace's labels; returns 1 when the label is there, 0 when it is missing,

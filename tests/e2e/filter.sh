@@ -27,18 +27,8 @@ run() {
 }
 
 expected_flux_added() {
-	cat <<'EOF'
-  - from:
-    - namespaceSelector:
-        matchLabels:
-          name: octopilot-system
-    ports:
-    - port: 80
-      protocol: TCP
-    - port: 9090
-      protocol: TCP
-    name: octopilot-system
-EOF
+	default_rule_lines 2 0
+	echo '    name: octopilot-system'
 }
 
 step "flags: --policy flux-system/allow-egress --from-namespace octopilot-system --port 80 --port 9090/TCP --namespace-label name"
@@ -141,17 +131,8 @@ rw_target() {
 }
 
 step "real-world policy as the target: okdp allow-kubocd, --policy flux-system/allow-kubocd --from-namespace octopilot-system"
-rw_target okdp-issue40-allow-kubocd-port-9090.yaml --policy flux-system/allow-kubocd --from-namespace octopilot-system <<'EOF'
-    - from:
-        - namespaceSelector:
-            matchLabels:
-              name: octopilot-system
-      ports:
-        - port: 80
-          protocol: TCP
-        - port: 9090
-          protocol: TCP
-EOF
+rw_target okdp-issue40-allow-kubocd-port-9090.yaml --policy flux-system/allow-kubocd \
+	--from-namespace octopilot-system < <(default_rule_lines 4 2)
 grep -q 'added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress\[1\])' "$TMP/t.err" ||
 	fail "no 'added' line on stderr"
 ok "rule appended after the existing kubocd rule, in the file's own indentation"

@@ -69,18 +69,7 @@ mkdir -p "$TMP/ex"
 cp -r examples/flux examples/flux-kubectl-kustomize "$TMP/ex/"
 sed -i '/^transformers:/,$d' "$TMP/ex/flux-kubectl-kustomize/kustomization.yaml"
 kubectl kustomize "$TMP/ex/flux-kubectl-kustomize" >"$TMP/without.yaml"
-expect_added "$TMP/without.yaml" "$TMP/with.yaml" >/dev/null <<'EOF'
-    name: octopilot-system
-  - from:
-    - namespaceSelector:
-        matchLabels:
-          name: octopilot-system
-    ports:
-    - port: 80
-      protocol: TCP
-    - port: 9090
-      protocol: TCP
-EOF
+expect_added "$TMP/without.yaml" "$TMP/with.yaml" >/dev/null < <(namespace_label_then_rule)
 ok "the installed plugin merged the rule and labelled the Namespace; nothing else changed"
 
 step "the installed tree is relocatable: moved elsewhere, the plugin link still resolves and kubectl still runs it"

@@ -23,17 +23,7 @@ ln -s "$ANI_BIN" "$TMP/bin/allow-namespace-ingress"
 # check_package DIR: DIR = the example package plus exactly the intended lines.
 check_package() {
 	local dir=$1
-	expect_added "$PKG/allow-egress.yaml" "$dir/allow-egress.yaml" <<'EOF'
-    - from:
-        - namespaceSelector:
-            matchLabels:
-              name: octopilot-system
-      ports:
-        - port: 80
-          protocol: TCP
-        - port: 9090
-          protocol: TCP
-EOF
+	expect_added "$PKG/allow-egress.yaml" "$dir/allow-egress.yaml" < <(default_rule_lines 4 2)
 	expect_added "$PKG/namespace.yaml" "$dir/namespace.yaml" <<'EOF'
     name: octopilot-system
 EOF
@@ -100,17 +90,8 @@ cp -r "$TMP/flux" "$TMP/flux-noop"
 kpt fn eval "$TMP/flux-noop" --exec cat >"$TMP/flux-noop.log" 2>&1 || { cat "$TMP/flux-noop.log" >&2; fail "(e) kpt --exec cat failed"; }
 kpt fn eval "$TMP/flux" --exec "$ANI_BIN" -- fromNamespaces=octopilot-system >"$TMP/flux.log" 2>&1 ||
 	{ cat "$TMP/flux.log" >&2; fail "(e) kpt with the function failed"; }
-expect_added "$TMP/flux-noop/gotk-components.yaml" "$TMP/flux/gotk-components.yaml" >/dev/null <<'EOF'
-  - from:
-    - namespaceSelector:
-        matchLabels:
-          name: octopilot-system
-    ports:
-    - port: 80
-      protocol: TCP
-    - port: 9090
-      protocol: TCP
-EOF
+expect_added "$TMP/flux-noop/gotk-components.yaml" "$TMP/flux/gotk-components.yaml" >/dev/null \
+	< <(default_rule_lines 2 0)
 expect_added "$TMP/flux-noop/namespace.yaml" "$TMP/flux/namespace.yaml" >/dev/null <<'EOF'
     name: octopilot-system
 EOF

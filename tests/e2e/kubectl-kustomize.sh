@@ -34,18 +34,7 @@ kubectl kustomize "$base" >"$TMP/without.yaml"
 ok "rendered $(grep -c '^kind: ' "$TMP/without.yaml") resources"
 
 step "the rendered output = baseline + the new rule in flux-system/allow-egress + the label on Namespace octopilot-system; every other resource byte-for-byte unchanged"
-expect_added "$TMP/without.yaml" "$TMP/with.yaml" <<'EOF'
-    name: octopilot-system
-  - from:
-    - namespaceSelector:
-        matchLabels:
-          name: octopilot-system
-    ports:
-    - port: 80
-      protocol: TCP
-    - port: 9090
-      protocol: TCP
-EOF
+expect_added "$TMP/without.yaml" "$TMP/with.yaml" < <(namespace_label_then_rule)
 ok "only the expected lines were added"
 
 step "the added lines are where they belong (Namespace octopilot-system labels; allow-egress spec.ingress[1])"

@@ -38,6 +38,30 @@ require_tool() {
 	command -v "$1" >/dev/null 2>&1 || fail "$1 is not installed; this test runs the real $1 (${2:-})"
 }
 
+# default_rule_lines DASH SEQ: the lines of the rule the default config adds, as diff shows
+# them. DASH is the column of the rule's dash; SEQ how far a sequence's dashes sit right of its
+# key (0 in kustomize output, 2 in Flux's own files).
+default_rule_lines() {
+	local d=$1 s=$2
+	printf '%*s- from:\n' "$d" ''
+	printf '%*s- namespaceSelector:\n' $((d + 2 + s)) ''
+	printf '%*smatchLabels:\n' $((d + s + 6)) ''
+	printf '%*sname: octopilot-system\n' $((d + s + 8)) ''
+	printf '%*sports:\n' $((d + 2)) ''
+	local port
+	for port in 80 9090; do
+		printf '%*s- port: %s\n' $((d + 2 + s)) '' "$port"
+		printf '%*sprotocol: TCP\n' $((d + 4 + s)) ''
+	done
+}
+
+# namespace_label_then_rule: what kubectl kustomize adds to the Flux example (it sorts the
+# Namespace before the policy).
+namespace_label_then_rule() {
+	echo '    name: octopilot-system'
+	default_rule_lines 2 0
+}
+
 # expect_added ORIG NEW: NEW must be ORIG plus exactly the lines given on stdin (in that order,
 # wherever they were inserted); no line of ORIG removed or changed. Prints the diff.
 expect_added() {
