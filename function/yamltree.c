@@ -109,15 +109,19 @@ void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
 	r->error_col = at.column + 1;
 }
 
-/* An empty value after a `:` sits right after it, and the `:` is content. A missing value (a
- * `? key` with no `:`) is an empty scalar placed at the next token, maybe lines below: not
- * content. */
+/* An empty node after its indicator (`key:`, `- `, `? `) sits right after it, and the indicator
+ * is content. A missing value (a `? key` with no `:`) is an empty scalar placed at the next token,
+ * maybe lines below: not content. */
+static int empty_node_is_content(const char *buf, size_t at)
+{
+	return at > 0 && strchr(":-?", buf[at - 1]) != NULL;
+}
+
 static int is_missing_value(yt_reader *r, yaml_mark_t end)
 {
 	if (r->ev.type != YAML_SCALAR_EVENT || end.index > r->ev.start_mark.index)
 		return 0;
-	size_t at = yt_mark_byte(r, end);
-	return !(at > 0 && r->buf[at - 1] == ':');
+	return !empty_node_is_content(r->buf, yt_mark_byte(r, end));
 }
 
 int yt_next(yt_reader *r)
@@ -293,7 +297,7 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 		/* After a missing value the mapping's content ends with its key. */
 		if (map && !n->flow && n->n >= 2 && n->kids[n->n - 1]->kind == YT_SCALAR &&
 		    n->kids[n->n - 1]->start == n->kids[n->n - 1]->end &&
-		    !(n->kids[n->n - 1]->end > 0 && r->buf[n->kids[n->n - 1]->end - 1] == ':'))
+		    !empty_node_is_content(r->buf, n->kids[n->n - 1]->end))
 			n->last = n->kids[n->n - 2]->last;
 		return n;
 	}
