@@ -13,6 +13,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-120}
 jobs=${ANI_FUZZ_JOBS:-$(nproc)}
+# In CI the campaign is reproducible: one process, a fixed seed, a fresh corpus, a fixed number of
+# runs (time stays a cap). What passes here passes there; long random campaigns are for people
+# (fuzz/README.md). ANI_FUZZ_SEED=N asks for the same anywhere.
+seed=${ANI_FUZZ_SEED:-}
+[ -z "$seed" ] && [ "${CI:-}" = true ] && seed=1
+runs=${ANI_FUZZ_RUNS:-1500000}
+[ -n "$seed" ] && jobs=1
 max_len=${ANI_FUZZ_MAX_LEN:-16384}
 out=build-fuzz
 
@@ -35,25 +42,33 @@ if [ ${#crashes[@]} -gt 0 ]; then
 fi
 
 fuzz/make-corpus.sh "$out/corpus-seed"
-mkdir -p "$out/corpus" "$out/artifacts"
+corpus=$out/corpus
+mkdir -p "$out/artifacts"
 flags=(-dict=fuzz/dict -max_len="$max_len" -timeout=10 -rss_limit_mb=2048
 	-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$out/artifacts/")
+if [ -n "$seed" ]; then
+	corpus=$out/corpus-ci-$seed
+	rm -rf "$corpus"
+	flags+=(-seed="$seed" -runs="$runs")
+	echo "fuzz: reproducible campaign: seed $seed, at most $runs runs"
+fi
+mkdir -p "$corpus"
 log=$out/fuzz.log
 echo "fuzz: fuzzing for $seconds s with $jobs process(es); log in $log"
 start=$(date +%s)
 status=0
 if [ "$jobs" -gt 1 ]; then
-	"$fuzzer" -fork="$jobs" "${flags[@]}" "$out/corpus" "$out/corpus-seed" >"$log" 2>&1 || status=$?
+	"$fuzzer" -fork="$jobs" "${flags[@]}" "$corpus" "$out/corpus-seed" >"$log" 2>&1 || status=$?
 	execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
 else
-	"$fuzzer" "${flags[@]}" "$out/corpus" "$out/corpus-seed" >"$log" 2>&1 || status=$?
+	"$fuzzer" "${flags[@]}" "$corpus" "$out/corpus-seed" >"$log" 2>&1 || status=$?
 	execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
 	cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1)
 fi
 elapsed=$(($(date +%s) - start))
 found=$(find "$out/artifacts" -type f -newermt "@$start" | wc -l)
-echo "fuzz: ${execs:-0} executions in $elapsed s, ${cov:-cov: ?} edges, corpus $(find "$out/corpus" -type f | wc -l) inputs, $found finding(s)"
+echo "fuzz: ${execs:-0} executions in $elapsed s, ${cov:-cov: ?} edges, corpus $(find "$corpus" -type f | wc -l) inputs, $found finding(s)"
 if [ "$status" != 0 ] || [ "$found" != 0 ]; then
 	grep -E 'property .* broken|ERROR: (Address|Leak|libFuzzer|Undefined)|runtime error' "$log" | head -5
 	find "$out/artifacts" -type f -newermt "@$start" | sed 's/^/fuzz: finding: /'
