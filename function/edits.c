@@ -289,20 +289,6 @@ int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn wr
 	return 0;
 }
 
-size_t edit_line_after(const char *buf, size_t len, size_t pos, int *need_newline)
-{
-	*need_newline = 0;
-	if (pos > len)
-		pos = len;
-	if (pos > 0 && buf[pos - 1] == '\n')
-		return pos;
-	const char *nl = memchr(buf + pos, '\n', len - pos);
-	if (nl)
-		return (size_t)(nl - buf) + 1;
-	*need_newline = 1;
-	return len;
-}
-
 static int edit_fail(ani_failure *f, const yt_node *at, const char *fmt, const char *field)
 {
 	snprintf(f->message, sizeof f->message, fmt, field);
@@ -348,7 +334,7 @@ void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_e
 		edits_add(e, where->at, where->at, tb_take(&b));
 	} else {
 		int need_newline;
-		size_t at = edit_line_after(st->buf, st->len, where->at, &need_newline);
+		size_t at = text_line_after(st->buf, st->len, where->at, &need_newline);
 		if (need_newline)
 			tb_puts(&b, st->newline);
 		render_seq_block(&b, items, where->dash_col, st);
@@ -433,7 +419,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 			if (to > from)
 				edits_add(e, from, to, xstrdup(""));
 			int need_newline;
-			size_t at = edit_line_after(st->buf, st->len, to, &need_newline);
+			size_t at = text_line_after(st->buf, st->len, to, &need_newline);
 			if (need_newline)
 				tb_puts(&b, st->newline);
 			if (value->type == GEN_SEQ)
@@ -452,7 +438,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		edits_add(e, at, at, tb_take(&b));
 	} else {
 		int need_newline;
-		size_t at = edit_line_after(st->buf, st->len, map->last, &need_newline);
+		size_t at = text_line_after(st->buf, st->len, map->last, &need_newline);
 		if (need_newline)
 			tb_puts(&b, st->newline);
 		gen_value *entry = gen_add(gen_map(), key, value);

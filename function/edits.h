@@ -73,8 +73,4 @@ void edits_free(ani_edits *e);
 /* Writes input with the edits applied. Returns 0 or the first non-zero write result. */
 int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn write, void *ctx);
 
-/* Byte offset of the start of the line after the one holding offset `pos` (pos itself when it
- * starts a line); *need_newline is set when the input ends without one. */
-size_t edit_line_after(const char *buf, size_t len, size_t pos, int *need_newline);
-
 #endif

@@ -80,9 +80,9 @@ static void set_span(ani_item *it, const char *buf, size_t len, size_t bom, size
 	size_t start = it->start;
 	while (start > bom && buf[start - 1] != '\n')
 		start--;
-	const char *nl = last < len ? memchr(buf + last, '\n', len - last) : NULL;
+	int need_newline;
 	it->span_start = start;
-	it->span_end = flow ? last : nl ? (size_t)(nl - buf) + 1 : len;
+	it->span_end = flow ? last : text_line_after(buf, len, last, &need_newline);
 }
 
 static void free_item(ani_item *it)
@@ -109,7 +109,6 @@ static int read_item(walker *w, size_t ordinal)
 {
 	yt_reader *r = &w->r;
 	ani_item it = {0};
-	it.ordinal = ordinal;
 	it.line = r->ev.start_mark.line + 1;
 	it.col = r->ev.start_mark.column;
 	it.anchored = r->ev.data.mapping_start.anchor != NULL;

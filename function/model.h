@@ -59,7 +59,6 @@ typedef struct {
  * The first pass keeps only its identity and where it is; index_load_item parses it again, alone,
  * for the few items the plan reads, so memory does not grow with their number. */
 typedef struct {
-	size_t ordinal; /* position among all items or documents */
 	char *api_version, *kind, *name, *namespace_;
 	char *file_path; /* config.kubernetes.io/path */
 	long file_index; /* config.kubernetes.io/index, -1 if none */

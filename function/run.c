@@ -139,13 +139,13 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 		size_t line_start = ix->results_key_start;
 		while (line_start > 0 && run->buf[line_start - 1] != '\n')
 			line_start--;
-		size_t end = edit_line_after(run->buf, run->len, ix->results->last, &need_newline);
+		size_t end = text_line_after(run->buf, run->len, ix->results->last, &need_newline);
 		if (end < ix->results_key_start)
 			end = ix->results_key_start;
 		edits_add(&run->edits, line_start, end, block);
 		return;
 	}
-	size_t at = edit_line_after(run->buf, run->len, ix->root_last, &need_newline);
+	size_t at = text_line_after(run->buf, run->len, ix->root_last, &need_newline);
 	if (need_newline) {
 		char *with = xasprintf("%s%s", nl, block);
 		free(block);

@@ -255,3 +255,17 @@ void tb_put_yaml_string(tbuf *b, const char *s)
 	tb_puts(b, s);
 	tb_putc(b, '\'');
 }
+
+size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newline)
+{
+	*need_newline = 0;
+	if (pos > len)
+		pos = len;
+	if (pos > 0 && buf[pos - 1] == '\n')
+		return pos;
+	const char *nl = memchr(buf + pos, '\n', len - pos);
+	if (nl)
+		return (size_t)(nl - buf) + 1;
+	*need_newline = 1;
+	return len;
+}

@@ -38,4 +38,8 @@ void tb_put_yaml_string(tbuf *b, const char *s);
 /* Appends `s` double-quoted with YAML escapes. */
 void tb_put_yaml_double_quoted(tbuf *b, const char *s);
 
+/* Byte offset of the start of the line after the one holding offset `pos` (pos itself when it
+ * starts a line); *need_newline is set when the input ends without one. */
+size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newline);
+
 #endif

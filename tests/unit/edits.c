@@ -48,11 +48,11 @@ Test(edits, plain_strings_only_when_they_read_back_as_strings)
 Test(edits, line_after)
 {
 	int nl;
-	cr_assert_eq(edit_line_after("a: b\nc: d\n", 10, 3, &nl), 5);
+	cr_assert_eq(text_line_after("a: b\nc: d\n", 10, 3, &nl), 5);
 	cr_assert_not(nl);
-	cr_assert_eq(edit_line_after("a: |\n  x\nc: d\n", 13, 9, &nl), 9,
+	cr_assert_eq(text_line_after("a: |\n  x\nc: d\n", 13, 9, &nl), 9,
 		     "already at a line start");
-	cr_assert_eq(edit_line_after("a: b", 4, 4, &nl), 4);
+	cr_assert_eq(text_line_after("a: b", 4, 4, &nl), 4);
 	cr_assert(nl, "the input ends without a newline");
 }
 
