@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The release steps, from the names CMake generates (build/release.env: version from project(),
+# registry from the ANI_IMAGE_REGISTRY cache variable). docs/release.md says when to run each.
+#
+# Usage: scripts/release.sh COMMAND   (ANI_BUILD_DIR: the CMake build directory, default build)
+#   image [ARGS...]  build the image: $ANI_ENGINE (default docker) build -t $ANI_IMAGE with the OCI
+#                    labels' values as --build-arg; ARGS go to the engine (e.g. --platform)
+#   notes            print the CHANGELOG.md section of this version: the release notes
+#   refs             rewrite every documented image reference to $ANI_IMAGE
+#   refs --check     list the documented image references that are not $ANI_IMAGE (exit 1 if any)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${ANI_BUILD_DIR:-build}
+
+# An unconfigured tree gets a configure without tests (no Criterion needed to build an image).
+if [ ! -f "$build/CMakeCache.txt" ]; then
+	cmake -S . -B "$build" -DANI_TESTS=OFF >/dev/null
+else
+	cmake "$build" >/dev/null
+fi
+# shellcheck source=/dev/null
+. "$build/release.env"
+
+# The files that quote the image reference: docs, examples and the catalog metadata (fixtures and
+# captured outputs are other projects' text).
+doc_files() {
+	git ls-files -- '*.md' '*.yaml' '*.yml' '*Containerfile' 'docs/*' |
+		grep -vE '^(tests/|bench/|fuzz/|examples/flux/|CHANGELOG\.md$)'
+}
+# Any reference to one of the project's images (the function, the Argo CD tools image), with a tag.
+ref_pattern='([A-Za-z0-9.-]+(:[0-9]+)?/)*allow-namespace-ingress(-tools)?:[A-Za-z0-9_][A-Za-z0-9._-]*'
+wanted_ref() { # REF: what REF should be
+	case $1 in
+	*allow-namespace-ingress-tools:*) echo "$ANI_IMAGE_REGISTRY/allow-namespace-ingress-tools:$ANI_VERSION" ;;
+	*) echo "$ANI_IMAGE" ;;
+	esac
+}
+
+case ${1:-} in
+image)
+	shift
+	engine=${ANI_ENGINE:-docker}
+	revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+	[ -z "$(git status --porcelain 2>/dev/null)" ] || revision=$revision-dirty
+	cmd=("$engine" build -t "$ANI_IMAGE"
+		--build-arg "ANI_VERSION=$ANI_VERSION" --build-arg "ANI_REVISION=$revision"
+		--build-arg "ANI_SOURCE_URL=$ANI_SOURCE_URL" --build-arg "ANI_LICENSE=$ANI_LICENSE"
+		--build-arg "ANI_DESCRIPTION=$ANI_DESCRIPTION" "$@" -f Containerfile .)
+	printf 'release:'
+	printf ' %q' "${cmd[@]}"
+	echo
+	exec "${cmd[@]}"
+	;;
+notes)
+	section=$(awk -v v="$ANI_VERSION" '
+		/^## / { if (found) exit; found = ($2 == "[" v "]"); next }
+		found' CHANGELOG.md)
+	[ -n "$(tr -d '[:space:]' <<<"$section")" ] ||
+		{ echo "release: CHANGELOG.md has no '## [$ANI_VERSION]' section" >&2; exit 1; }
+	printf '%s\n' "$section"
+	;;
+refs)
+	check=0
+	[ "${2:-}" = --check ] && check=1
+	bad=0
+	while IFS= read -r file; do
+		while IFS=: read -r line ref; do
+			want=$(wanted_ref "$ref")
+			[ "$ref" = "$want" ] && continue
+			if [ $check = 1 ]; then
+				echo "$file:$line: $ref (want $want)"
+				bad=1
+			else
+				sed -i "${line}s|$ref|$want|g" "$file"
+				echo "release: $file:$line: $ref -> $want"
+			fi
+		done < <(grep -noE "$ref_pattern" "$file" || true)
+		# An untagged reference means :latest.
+		if grep -nE "$ANI_IMAGE_REGISTRY/allow-namespace-ingress(-tools)?([^:A-Za-z0-9-]|$)" "$file"; then
+			echo "$file: an image reference without a tag (above)"
+			bad=1
+		fi
+	done < <(doc_files)
+	[ $bad = 0 ]
+	;;
+*)
+	sed -n '3,11s/^# \{0,1\}//p' "$0" >&2
+	exit 2
+	;;
+esac
