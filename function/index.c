@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One pass of libyaml events over the whole input. Items that cannot matter are skipped event by
  * event; only the ResourceList's functionConfig and results, and the metadata and spec of
  * NetworkPolicies and Namespaces, become trees. */

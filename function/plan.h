@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* From the index and the config to edits and results: finds the target NetworkPolicy and the
  * source Namespaces, asks netpol what each source needs, and words every finding. */
 #ifndef ANI_PLAN_H

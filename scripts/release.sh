@@ -7,16 +7,19 @@
 #   image [ARGS...]  build the image: $ANI_ENGINE (default docker) build -t $ANI_IMAGE with the OCI
 #                    labels' values as --build-arg; ARGS go to the engine (e.g. --platform)
 #   notes            print the CHANGELOG.md section of this version: the release notes
-#   refs             rewrite every documented image reference to $ANI_IMAGE
-#   refs --check     list the documented image references that are not $ANI_IMAGE (exit 1 if any)
+#   refs             rewrite every documented image reference (and release source link) to this
+#                    release's: $ANI_IMAGE
+#   refs --check     list those that are not this release's (exit 1 if any)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${ANI_BUILD_DIR:-build}
 
-# An unconfigured tree gets a configure without tests (no Criterion needed to build an image).
+# An unconfigured tree gets a configure without tests (no Criterion needed to build an image); a
+# configured one is re-configured when the version or the registry may have changed.
 if [ ! -f "$build/CMakeCache.txt" ]; then
 	cmake -S . -B "$build" -DANI_TESTS=OFF >/dev/null
-else
+elif [ ! -f "$build/release.env" ] || [ CMakeLists.txt -nt "$build/release.env" ] ||
+	[ cmake/Release.cmake -nt "$build/release.env" ]; then
 	cmake "$build" >/dev/null
 fi
 # shellcheck source=/dev/null
@@ -25,13 +28,15 @@ fi
 # The files that quote the image reference: docs, examples and the catalog metadata (fixtures and
 # captured outputs are other projects' text).
 doc_files() {
-	git ls-files -- '*.md' '*.yaml' '*.yml' '*Containerfile' 'docs/*' |
+	git ls-files -- '*.md' '*.yaml' '*.yml' '*Containerfile' 'docs/*' metadata.yaml |
 		grep -vE '^(tests/|bench/|fuzz/|examples/flux/|CHANGELOG\.md$)'
 }
-# Any reference to one of the project's images (the function, the Argo CD tools image), with a tag.
-ref_pattern='([A-Za-z0-9.-]+(:[0-9]+)?/)*allow-namespace-ingress(-tools)?:[A-Za-z0-9_][A-Za-z0-9._-]*'
+# What carries the version: references to the project's images (the function, the Argo CD tools
+# image) and links to the source tree of a release.
+ref_pattern="([A-Za-z0-9.-]+(:[0-9]+)?/)*allow-namespace-ingress(-tools)?:[A-Za-z0-9_][A-Za-z0-9._-]*|$ANI_SOURCE_URL/tree/v[0-9][A-Za-z0-9.-]*[0-9]"
 wanted_ref() { # REF: what REF should be
 	case $1 in
+	"$ANI_SOURCE_URL"/tree/*) echo "$ANI_SOURCE_URL/tree/v$ANI_VERSION" ;;
 	*allow-namespace-ingress-tools:*) echo "$ANI_IMAGE_REGISTRY/allow-namespace-ingress-tools:$ANI_VERSION" ;;
 	*) echo "$ANI_IMAGE" ;;
 	esac

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cmake --install: the binary in bin/, the kustomize legacy-plugin entry (a relative symlink to the
 # same binary) under share/kustomize/plugin/, the man page under share/man/man1/. Then the real
 # kubectl kustomize, with KUSTOMIZE_PLUGIN_HOME pointing into the installed tree.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Replays every saved fuzzer finding (fuzz/crashes/*) as a regression test:
 #  1. through the CLI ($ANI_BIN, the normal build): exit 0 or 1 within 10 s, never a crash; a
 #     success writes output, and running the CLI on that output again changes nothing but results;
