@@ -51,7 +51,7 @@ static const char usage_tail[] =
 	"2 bad command line.\n";
 
 #define HELP_TEXT_COL 29
-#define HELP_WIDTH    96
+#define HELP_WIDTH    92
 
 /* One option's help: its name in the left column, `text` wrapped on the right. */
 static void print_option(const char *left, const char *text)
@@ -104,13 +104,16 @@ static void print_usage(void)
 			print_option(s->switch_flag, text);
 		}
 	}
-	fputs("  In the config file or functionConfig only:", stdout);
-	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++)
-		if (!s->flag && !s->switch_flag)
-			printf(" %s (%s%s%s)", s->key, s->help,
-			       s->default_value ? ", default " : "",
-			       s->default_value ? s->default_value : "");
-	putchar('\n');
+	fputs("Config without a flag (in a config file or functionConfig):\n", stdout);
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		if (s->flag || s->switch_flag)
+			continue;
+		char text[512];
+		snprintf(text, sizeof text, "%s%s%s%s", s->help,
+			 s->default_value ? " (default " : "",
+			 s->default_value ? s->default_value : "", s->default_value ? ")" : "");
+		print_option(s->key, text);
+	}
 	fputs(usage_tail, stdout);
 }
 
