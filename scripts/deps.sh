@@ -5,7 +5,8 @@
 #   build  compiler, CMake, libyaml
 #   test   build, plus Criterion, clang for the fuzzer, valgrind, the e2e tools, image and arm64;
 #          checks for kubectl and kpt
-#   image  Debian's docker engine and debootstrap (tests/e2e/container.sh builds and runs the image)
+#   image  Debian's docker engine, debootstrap and a registry (tests/e2e/container.sh builds, runs
+#          and publishes the image)
 #   arm64  the arm64 cross compiler, arm64 libyaml and qemu-user-static (cmake/aarch64-linux-gnu.cmake)
 set -euo pipefail
 [ $# -gt 0 ] || set -- build
@@ -23,7 +24,7 @@ add_group() {
 		packages+=(libcriterion-dev clang libclang-rt-14-dev valgrind python3 git file binutils groff-base man-db)
 		check_kube_tools=1
 		;;
-	image) packages+=(docker.io debootstrap) ;;
+	image) packages+=(docker.io debootstrap docker-registry) ;;
 	arm64)
 		arm64=1
 		packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libyaml-dev:arm64 qemu-user-static)

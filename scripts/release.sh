@@ -6,6 +6,10 @@
 # Usage: scripts/release.sh COMMAND   (ANI_BUILD_DIR: the CMake build directory, default build)
 #   image [ARGS...]  build the image: $ANI_ENGINE (default docker) build -t $ANI_IMAGE with the OCI
 #                    labels' values as --build-arg; ARGS go to the engine (e.g. --platform)
+#   index            build linux/amd64 and linux/arm64 images with BuildKit, push them as
+#                    $ANI_IMAGE-amd64 and -arm64 and push the two-platform index $ANI_IMAGE
+#                    (ANI_PUSH_REGISTRY instead of the configured registry; ANI_REGISTRY_INSECURE=1
+#                    for a plain-HTTP registry); needs a docker client with BuildKit
 #   notes            print the CHANGELOG.md section of this version: the release notes
 #   refs             rewrite every documented image reference (and release source link) to this
 #                    release's: $ANI_IMAGE
@@ -42,20 +46,39 @@ wanted_ref() { # REF: what REF should be
 	esac
 }
 
-case ${1:-} in
-image)
+build_image() { # TAG ENGINE_ARGS...: docker build -t TAG with the labels' build args
+	local engine=${ANI_ENGINE:-docker} tag=$1 revision cmd
 	shift
-	engine=${ANI_ENGINE:-docker}
 	revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 	[ -z "$(git status --porcelain 2>/dev/null)" ] || revision=$revision-dirty
-	cmd=("$engine" build -t "$ANI_IMAGE"
+	cmd=("$engine" build -t "$tag"
 		--build-arg "ANI_VERSION=$ANI_VERSION" --build-arg "ANI_REVISION=$revision"
 		--build-arg "ANI_SOURCE_URL=$ANI_SOURCE_URL" --build-arg "ANI_LICENSE=$ANI_LICENSE"
 		--build-arg "ANI_DESCRIPTION=$ANI_DESCRIPTION" "$@" -f Containerfile .)
 	printf 'release:'
 	printf ' %q' "${cmd[@]}"
 	echo
-	exec "${cmd[@]}"
+	"${cmd[@]}"
+}
+
+case ${1:-} in
+image)
+	shift
+	build_image "$ANI_IMAGE" "$@"
+	;;
+index)
+	export DOCKER_BUILDKIT=1 DOCKER_CLI_EXPERIMENTAL=enabled # docker 20.10's manifest command
+	engine=${ANI_ENGINE:-docker}
+	index=${ANI_PUSH_REGISTRY:-$ANI_IMAGE_REGISTRY}/allow-namespace-ingress:$ANI_VERSION
+	insecure=()
+	[ "${ANI_REGISTRY_INSECURE:-0}" = 1 ] && insecure=(--insecure)
+	for arch in amd64 arm64; do
+		build_image "$index-$arch" --platform "linux/$arch"
+		"$engine" push "$index-$arch"
+	done
+	"$engine" manifest rm "$index" >/dev/null 2>&1 || true
+	"$engine" manifest create "${insecure[@]}" "$index" "$index-amd64" "$index-arm64"
+	"$engine" manifest push "${insecure[@]}" "$index"
 	;;
 notes)
 	section=$(awk -v v="$ANI_VERSION" '

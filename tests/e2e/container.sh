@@ -15,7 +15,11 @@
 #     make exactly the file changes --exec makes (examples/kpt-package);
 #  6. kubectl kustomize --enable-alpha-plugins with a `container:` function
 #     (examples/flux-kubectl-kustomize-container) renders what the legacy plugin renders;
-#  7. kpt fn doc --image shows the function's --help.
+#  7. kpt fn doc --image shows the function's --help;
+#  8. scripts/release.sh index builds linux/amd64 and linux/arm64 images (BuildKit, cross-compiled
+#     in the build stage) and pushes them and their two-platform index to a local registry
+#     (Debian's docker-registry); each platform's image, pulled through the index, gives the bare
+#     binary's output (the arm64 binary under qemu-aarch64-static).
 set -euo pipefail
 # shellcheck source=tests/e2e/lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
@@ -47,7 +51,8 @@ stop_dockerd() { # stops the dockerd whose PID is in the PID file, if it still r
 	fi
 	rm -f "$DOCKERD_PIDFILE"
 }
-trap '[[ $own_dockerd == 0 ]] || stop_dockerd; cleanup_tmp' EXIT
+registry_pid=
+trap '[[ -z $registry_pid ]] || kill "$registry_pid" 2>/dev/null; [[ $own_dockerd == 0 ]] || stop_dockerd; cleanup_tmp' EXIT
 trap 'exit 130' INT TERM
 
 step "a container engine: one that answers already, else dockerd started here"
@@ -229,5 +234,48 @@ kpt fn doc --image "$IMAGE" >"$TMP/doc.txt" 2>"$TMP/doc.err" || { cat "$TMP/doc.
 expect_same "$TMP/help.txt" "$TMP/doc.txt" "kpt fn doc does not show --help"
 grep -q '^Usage: allow-namespace-ingress ' "$TMP/doc.txt" || fail "kpt fn doc shows no usage line"
 ok "$(head -1 "$TMP/doc.txt")"
+
+step "two-platform index: scripts/release.sh index to a local registry (Debian's docker-registry), with BuildKit (Debian's docker client)"
+start=$SECONDS
+command -v docker-registry >/dev/null || fail "docker-registry is not installed (scripts/deps.sh image)"
+command -v qemu-aarch64-static >/dev/null || fail "qemu-user-static is not installed (scripts/deps.sh arm64)"
+# /usr/local/bin/docker, where present, is a client without buildx: BuildKit needs Debian's.
+buildkit_docker=/usr/bin/docker
+[[ -x $buildkit_docker ]] || fail "no $buildkit_docker (Debian's docker.io client, with BuildKit built in)"
+REGISTRY=127.0.0.1:35000
+printf 'version: 0.1\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: %s}\n' "$TMP/registry" "$REGISTRY" >"$TMP/registry.yml"
+setsid docker-registry serve "$TMP/registry.yml" >"$TMP/registry.log" 2>&1 &
+registry_pid=$!
+for _ in $(seq 40); do (exec 3<>"/dev/tcp/${REGISTRY/://}") 2>/dev/null && break; sleep 0.25; done
+(exec 3<>"/dev/tcp/${REGISTRY/://}") 2>/dev/null || { cat "$TMP/registry.log" >&2; fail "the local registry did not start"; }
+INDEX=$REGISTRY/octopilot/allow-namespace-ingress:$ANI_VERSION
+ANI_ENGINE=$buildkit_docker ANI_PUSH_REGISTRY=$REGISTRY/octopilot ANI_REGISTRY_INSECURE=1 scripts/release.sh index \
+	>"$TMP/index.log" 2>&1 || { tail -30 "$TMP/index.log" >&2; fail "scripts/release.sh index failed (above)"; }
+DOCKER_CLI_EXPERIMENTAL=enabled "$buildkit_docker" manifest inspect --insecure "$INDEX" >"$TMP/index.json" ||
+	fail "no index at $INDEX"
+platforms=$(python3 -c 'import json, sys
+m = json.load(open(sys.argv[1]))
+print(m["mediaType"], *sorted(p["platform"]["os"] + "/" + p["platform"]["architecture"] for p in m["manifests"]))' "$TMP/index.json")
+[[ $platforms == "application/vnd.docker.distribution.manifest.list.v2+json linux/amd64 linux/arm64" ]] ||
+	{ cat "$TMP/index.json" >&2; fail "the index is not a list of linux/amd64 and linux/arm64 (got: $platforms)"; }
+ok "$INDEX: $platforms ($((SECONDS - start)) s)"
+f=tests/fixtures/krm/flux-octopilot.typed-config.yaml
+"$ANI_BIN" <"$f" >"$TMP/bare.out"
+for arch in amd64 arm64; do
+	docker pull -q --platform "linux/$arch" "$INDEX" >/dev/null || fail "docker pull --platform linux/$arch $INDEX failed"
+	[[ $(docker image inspect -f '{{.Os}}/{{.Architecture}}' "$INDEX") == "linux/$arch" ]] || fail "pulled $INDEX for linux/$arch, got another platform"
+	cid=$(docker create --platform "linux/$arch" "$INDEX")
+	docker cp "$cid:/allow-namespace-ingress" "$TMP/from-index-$arch" >/dev/null
+	docker rm "$cid" >/dev/null
+	if [[ $arch == arm64 ]]; then
+		file "$TMP/from-index-$arch" | grep -q 'ARM aarch64, .*statically linked' || fail "the arm64 image's binary: $(file "$TMP/from-index-$arch")"
+		qemu-aarch64-static "$TMP/from-index-$arch" <"$f" >"$TMP/index.out" || fail "the arm64 image's binary failed under qemu"
+	else
+		"${in_image[@]}" "$INDEX" <"$f" >"$TMP/index.out" || fail "the amd64 image from the index failed"
+	fi
+	expect_same "$TMP/bare.out" "$TMP/index.out" "linux/$arch from the index: another output than the bare binary"
+	ok "linux/$arch through the index: the bare binary's output on $f"
+done
+docker tag "$INDEX-amd64" "$IMAGE" # the local name is the amd64 image again
 
 echo "$E2E_NAME: PASS ($((SECONDS - test_start)) s)"
