@@ -161,12 +161,9 @@ static void put_header(tbuf *out, const ani_config *c, const ani_changes *cs)
 		tb_printf(out, "#   %s --emit-patches\n", cmd);
 		free(cmd);
 	}
-	tb_puts(out,
-		"# It makes the changes merge mode would make to the manifests it was generated "
-		"from.\n"
-		"# Emit it again after they change (a Flux upgrade): `--check` on the rendered "
-		"output\n"
-		"# fails when it is due.\n");
+	tb_puts(out, "# It makes the changes merge mode would make to the manifests it was\n"
+		     "# generated from. Emit it again after they change (a Flux upgrade):\n"
+		     "# docs/gitops.md says how CI notices that it is due.\n");
 	if (!cs->n)
 		tb_puts(out, "# The input already admits every source: nothing to patch.\n");
 	tb_puts(out, "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");

@@ -9,7 +9,10 @@ set -euo pipefail
 # shellcheck source=tests/e2e/lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 require_tool kubectl "kubectl kustomize renders the Component"
-same() { python3 tests/e2e/lib/same_objects.py "$@"; }
+# PyYAML: Debian's python3-yaml (scripts/deps.sh) serves /usr/bin/python3 when another python3 comes first.
+PY=python3
+$PY -c "import yaml" 2>/dev/null || PY=/usr/bin/python3
+same() { "$PY" tests/e2e/lib/same_objects.py "$@"; }
 
 EX=examples/flux-bootstrap/clusters/prod/flux-system
 cp -r examples "$TMP/"
