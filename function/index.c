@@ -346,15 +346,15 @@ static int read_stream(walker *w)
 	}
 }
 
-int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
-		ani_index *ix, ani_failure *f)
+int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
+		const ani_limits *limits, ani_index *ix, ani_failure *f)
 {
 	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes};
 	for (;;) {
 		walker w = {.ix = ix, .f = f, .limits = limits, .detect = want == ANI_INPUT_AUTO};
 		memset(ix, 0, sizeof *ix);
 		ix->kind = want == ANI_INPUT_AUTO ? ANI_INPUT_STREAM : want;
-		yt_reader_init(&w.r, buf, len, yl);
+		yt_reader_start(&w.r, buf, len, yl, ascii);
 		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w)
 							     : read_stream(&w);
 		yt_reader_free(&w.r);

@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,4 +269,53 @@ size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newlin
 		return (size_t)(nl - buf) + 1;
 	*need_newline = 1;
 	return len;
+}
+
+size_t text_bom_length(const char *buf, size_t len)
+{
+	return len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
+/* A line break other than LF and CRLF at s[i]: a lone CR, NEL (C2 85), LS or PS (E2 80 A8/A9). */
+static int is_odd_break(const unsigned char *s, size_t len, size_t i)
+{
+	if (s[i] == '\r')
+		return i + 1 == len || s[i + 1] != '\n';
+	if (s[i] == 0xC2)
+		return i + 1 < len && s[i + 1] == 0x85;
+	return s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
+	       (s[i + 2] == 0xA8 || s[i + 2] == 0xA9);
+}
+
+#define BYTES(b) (UINT64_C(0x0101010101010101) * (b))
+/* Nonzero when some byte of w is zero. */
+#define HAS_ZERO_BYTE(w) (((w)-BYTES(1)) & ~(w)&BYTES(0x80))
+
+static size_t odd_break_in(const unsigned char *s, size_t len, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (is_odd_break(s, len, i))
+			return i;
+	return len;
+}
+
+text_scan text_scan_input(const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = text_bom_length(buf, len), at;
+	uint64_t high = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		high |= w;
+		/* Only a word holding a CR or a byte >= 0x80 can hold an odd line break. */
+		if (((w & BYTES(0x80)) | HAS_ZERO_BYTE(w ^ BYTES('\r'))) &&
+		    (at = odd_break_in(s, len, i, i + 8)) < len)
+			return (text_scan){0, at};
+	}
+	if ((at = odd_break_in(s, len, i, len)) < len)
+		return (text_scan){0, at};
+	for (; i < len; i++)
+		high |= s[i];
+	return (text_scan){!(high & BYTES(0x80)), len};
 }

@@ -3,7 +3,6 @@
 #include "text.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,31 +56,14 @@ void yt_arena_free(yt_arena *a)
 	}
 }
 
-/* Word at a time: this runs over every input byte. */
-static int is_ascii(const char *p, size_t n)
-{
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		if (w & UINT64_C(0x8080808080808080))
-			return 0;
-	}
-	for (; i < n; i++)
-		if ((unsigned char)p[i] & 0x80)
-			return 0;
-	return 1;
-}
-
-void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
+void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii)
 {
 	memset(r, 0, sizeof *r);
 	r->buf = buf;
 	r->len = len;
 	r->limits = limits;
-	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-		r->bom = 3;
-	r->ascii = is_ascii(buf + r->bom, len - r->bom);
+	r->bom = text_bom_length(buf, len);
+	r->ascii = ascii;
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
 	yaml_parser_set_input_string(&r->parser, (const unsigned char *)buf, len);
@@ -89,6 +71,11 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 	 * (column 1), which breaks its indentation; let it detect UTF-8 from the BOM instead. */
 	if (!r->bom)
 		yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
+}
+
+void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
+{
+	yt_reader_start(r, buf, len, limits, text_scan_input(buf, len).ascii);
 }
 
 void yt_reader_free(yt_reader *r)
@@ -188,8 +175,10 @@ int yt_next(yt_reader *r)
 				r->ev.data.scalar.length, r->limits.max_scalar_bytes);
 			return -1;
 		}
-		/* Names are compared as C strings: "kind\0x" must not read as "kind". */
-		if (memchr(r->ev.data.scalar.value, 0, r->ev.data.scalar.length)) {
+		/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a
+		 * double-quoted scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
+		if (r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+		    memchr(r->ev.data.scalar.value, 0, r->ev.data.scalar.length)) {
 			yt_fail(r, r->ev.start_mark,
 				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
 			return -1;
