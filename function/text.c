@@ -287,35 +287,44 @@ static int is_odd_break(const unsigned char *s, size_t len, size_t i)
 	       (s[i + 2] == 0xA8 || s[i + 2] == 0xA9);
 }
 
-#define BYTES(b) (UINT64_C(0x0101010101010101) * (b))
-/* Nonzero when some byte of w is zero. */
-#define HAS_ZERO_BYTE(w) (((w)-BYTES(1)) & ~(w)&BYTES(0x80))
-
 static size_t odd_break_in(const unsigned char *s, size_t len, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++)
-		if (is_odd_break(s, len, i))
+		if ((s[i] == '\r' || s[i] == 0xC2 || s[i] == 0xE2) && is_odd_break(s, len, i))
 			return i;
 	return len;
 }
+
+/* 16 bytes that GCC and Clang add, compare and OR as one vector (SSE2, NEON, or plain words). */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
 
 text_scan text_scan_input(const char *buf, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = text_bom_length(buf, len), at;
-	uint64_t high = 0;
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-		memcpy(&w, s + i, 8);
-		high |= w;
-		/* Only a word holding a CR or a byte >= 0x80 can hold an odd line break. */
-		if (((w & BYTES(0x80)) | HAS_ZERO_BYTE(w ^ BYTES('\r'))) &&
-		    (at = odd_break_in(s, len, i, i + 8)) < len)
+	bytes16 high = {0};
+	/* 64 bytes at a time: only a block holding a CR or a byte >= 0x80 is read byte by byte. */
+	for (; i + 64 <= len; i += 64) {
+		bytes16 block = {0}, cr = {0};
+		for (size_t k = i; k < i + 64; k += 16) {
+			bytes16 v;
+			memcpy(&v, s + k, 16);
+			block |= v;
+			cr |= (bytes16)(v == '\r');
+		}
+		high |= block;
+		bytes16 flags = (block & 0x80) | cr;
+		uint64_t words[2];
+		memcpy(words, &flags, 16);
+		if ((words[0] | words[1]) && (at = odd_break_in(s, len, i, i + 64)) < len)
 			return (text_scan){0, at};
 	}
 	if ((at = odd_break_in(s, len, i, len)) < len)
 		return (text_scan){0, at};
+	int ascii = 1;
+	for (size_t k = 0; k < 16; k++)
+		ascii &= !(high[k] & 0x80);
 	for (; i < len; i++)
-		high |= s[i];
-	return (text_scan){!(high & BYTES(0x80)), len};
+		ascii &= !(s[i] & 0x80);
+	return (text_scan){ascii, len};
 }

@@ -80,9 +80,7 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 
 void yt_reader_free(yt_reader *r)
 {
-	if (r->have_event)
-		yaml_event_delete(&r->ev);
-	r->have_event = 0;
+	yaml_event_delete(&r->ev);
 	yaml_parser_delete(&r->parser);
 }
 
@@ -111,85 +109,90 @@ static int is_missing_value(yt_reader *r, yaml_mark_t end)
 	return !empty_node_is_content(r->buf, yt_mark_byte(r, end));
 }
 
+/* Out of the way of the loop that reads every event. */
+static __attribute__((noinline)) int parse_failed(yt_reader *r)
+{
+	const yaml_parser_t *p = &r->parser;
+	yaml_mark_t at = p->problem_mark;
+	memset(&r->ev, 0, sizeof r->ev);
+	if (p->error == YAML_MEMORY_ERROR)
+		snprintf(r->error, sizeof r->error, "out of memory while parsing");
+	else if (p->context)
+		snprintf(r->error, sizeof r->error, "invalid YAML: %s %s", p->context,
+			 p->problem ? p->problem : "");
+	else
+		snprintf(r->error, sizeof r->error, "invalid YAML: %s",
+			 p->problem ? p->problem : "parse error");
+	if (p->error == YAML_READER_ERROR) {
+		/* Reader errors carry a byte offset, not a mark. */
+		size_t line = 1, col = 1;
+		for (size_t i = 0; i < p->problem_offset && i < r->len; i++) {
+			if (r->buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)r->buf[i] & 0xC0) != 0x80) {
+				col++;
+			}
+		}
+		at.line = line - 1;
+		at.column = col - 1;
+	}
+	r->error_line = at.line + 1;
+	r->error_col = at.column + 1;
+	return -1;
+}
+
+static __attribute__((noinline)) int event_refused(yt_reader *r)
+{
+	const yaml_event_t *ev = &r->ev;
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length > r->limits.max_scalar_bytes)
+		yt_fail(r, ev->start_mark,
+			"scalar of %zu bytes is longer than %zu (limit: --max-scalar-bytes or "
+			"ANI_MAX_SCALAR_BYTES)",
+			ev->data.scalar.length, r->limits.max_scalar_bytes);
+	else if (ev->type == YAML_SCALAR_EVENT)
+		yt_fail(r, ev->start_mark,
+			"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
+	else
+		yt_fail(r, ev->start_mark,
+			"nesting deeper than %zu levels (limit: --max-depth or ANI_MAX_DEPTH)",
+			r->limits.max_depth);
+	return -1;
+}
+
 int yt_next(yt_reader *r)
 {
-	if (r->have_event)
-		yaml_event_delete(&r->ev);
-	r->have_event = 0;
-	if (!yaml_parser_parse(&r->parser, &r->ev)) {
-		const yaml_parser_t *p = &r->parser;
-		yaml_mark_t at = p->problem_mark;
-		if (p->error == YAML_MEMORY_ERROR)
-			snprintf(r->error, sizeof r->error, "out of memory while parsing");
-		else if (p->context)
-			snprintf(r->error, sizeof r->error, "invalid YAML: %s %s", p->context,
-				 p->problem ? p->problem : "");
-		else
-			snprintf(r->error, sizeof r->error, "invalid YAML: %s",
-				 p->problem ? p->problem : "parse error");
-		if (p->error == YAML_READER_ERROR) {
-			/* Reader errors carry a byte offset, not a mark. */
-			size_t line = 1, col = 1;
-			for (size_t i = 0; i < p->problem_offset && i < r->len; i++) {
-				if (r->buf[i] == '\n') {
-					line++;
-					col = 1;
-				} else if (((unsigned char)r->buf[i] & 0xC0) != 0x80) {
-					col++;
-				}
-			}
-			at.line = line - 1;
-			at.column = col - 1;
-		}
-		r->error_line = at.line + 1;
-		r->error_col = at.column + 1;
-		return -1;
-	}
-	r->have_event = 1;
-	switch (r->ev.type) {
+	yaml_event_t *ev = &r->ev;
+	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
+	if (!yaml_parser_parse(&r->parser, ev))
+		return parse_failed(r);
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a
+		 * double-quoted scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
+		if (ev->data.scalar.length > r->limits.max_scalar_bytes ||
+		    (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+		     memchr(ev->data.scalar.value, 0, ev->data.scalar.length)))
+			return event_refused(r);
+		if (!is_missing_value(r, ev->end_mark))
+			r->last_content = ev->end_mark;
+		return 0;
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT:
-		if (++r->depth > r->limits.max_depth) {
-			yt_fail(r, r->ev.start_mark,
-				"nesting deeper than %zu levels (limit: --max-depth or "
-				"ANI_MAX_DEPTH)",
-				r->limits.max_depth);
-			return -1;
-		}
-		break;
+		return ++r->depth > r->limits.max_depth ? event_refused(r) : 0;
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:
 		r->depth--;
 		/* Only a flow collection's end has width (its bracket). */
-		if (r->ev.end_mark.index > r->ev.start_mark.index)
-			r->last_content = r->ev.end_mark;
-		break;
+		if (ev->end_mark.index > ev->start_mark.index)
+			r->last_content = ev->end_mark;
+		return 0;
 	case YAML_ALIAS_EVENT:
-		r->last_content = r->ev.end_mark;
-		break;
-	case YAML_SCALAR_EVENT:
-		if (r->ev.data.scalar.length > r->limits.max_scalar_bytes) {
-			yt_fail(r, r->ev.start_mark,
-				"scalar of %zu bytes is longer than %zu (limit: --max-scalar-bytes "
-				"or ANI_MAX_SCALAR_BYTES)",
-				r->ev.data.scalar.length, r->limits.max_scalar_bytes);
-			return -1;
-		}
-		/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a
-		 * double-quoted scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
-		if (r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
-		    memchr(r->ev.data.scalar.value, 0, r->ev.data.scalar.length)) {
-			yt_fail(r, r->ev.start_mark,
-				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
-			return -1;
-		}
-		if (!is_missing_value(r, r->ev.end_mark))
-			r->last_content = r->ev.end_mark;
-		break;
+		r->last_content = ev->end_mark;
+		return 0;
 	default:
-		break;
+		return 0;
 	}
-	return 0;
 }
 
 size_t yt_mark_byte(yt_reader *r, yaml_mark_t m)

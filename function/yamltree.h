@@ -43,8 +43,7 @@ typedef struct {
 
 typedef struct {
 	yaml_parser_t parser;
-	yaml_event_t ev;
-	int have_event;
+	yaml_event_t ev; /* zeroed when there is none */
 	const char *buf;
 	size_t len;
 	size_t bom;
