@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define PROG "allow-namespace-ingress"
 
-static const char usage[] =
+static const char usage_head[] =
 	"Usage: " PROG " [OPTIONS] [PLUGIN_CONFIG_FILE] < INPUT > OUTPUT\n"
 	"\n"
 	"Merges an ingress rule admitting other namespaces into a NetworkPolicy and labels the\n"
@@ -27,29 +28,19 @@ static const char usage[] =
 	"  filter           stdin is a multi-document YAML stream: config from the flags below\n"
 	"                   or --config; results on stderr, one line each.\n"
 	"\n"
-	"Config (ConfigMap key in brackets; every one optional):\n"
-	"  --config FILE              an AllowNamespaceIngress or ConfigMap YAML file\n"
-	"  --policy NAMESPACE/NAME    the NetworkPolicy to merge into [policyNamespace,\n"
-	"                             policyName] (default flux-system/allow-egress)\n"
-	"  --from-namespace NS[,NS]   namespaces to admit, repeatable [fromNamespaces]\n"
-	"                             (default octopilot-system)\n"
-	"  --pod-selector K=V[,K=V]   admit only these pods of each namespace [podSelector]\n"
-	"  --namespace-label KEY      label key the rule selects namespaces by [namespaceLabel]\n"
-	"                             (default name)\n"
-	"  --port SPEC[,SPEC]         80, 9090/TCP, 8000-8080/UDP, http; repeatable [ports]\n"
-	"                             (default 80/TCP,9090/TCP)\n"
-	"  --no-label-namespace       do not add the label to the Namespace [labelNamespace]\n"
-	"  --on-missing-policy MODE   warn (default) or error when the policy is absent\n"
-	"                             [onMissingPolicy]\n"
-	"  --mode MODE                merge (default): edit the policy; check: change nothing,\n"
-	"                             fail unless every grant is in place; separate: add a\n"
-	"                             dedicated NetworkPolicy per namespace instead [mode]\n"
-	"  --check                    change nothing, fail unless every grant is in place;\n"
-	"                             with separate mode, checks the dedicated policies\n"
-	"  --separate-policy-name N   separate mode: the policy's name [separatePolicyName]\n"
-	"                             (default allow-<namespace>-to-<first pod label value>)\n"
-	"  --separate-pod-selector K=V[,K=V]  separate mode: the pods the policy protects\n"
-	"                             [separatePolicyPodSelector] (default app=source-controller)\n"
+	"Config (ConfigMap key in brackets; every one optional; flags apply after the config file\n"
+	"or functionConfig, in the order given):\n"
+	"  --config FILE              an AllowNamespaceIngress or ConfigMap YAML file (at most\n"
+	"                             16 MiB)\n";
+
+static const char usage_tail[] =
+	"\n"
+	"Output:\n"
+	"  --emit-patches [DIR]       instead of the manifests, write a kustomize Component whose\n"
+	"                             JSON 6902 patches make the same changes, for builds that\n"
+	"                             run no functions (Flux, kubectl apply with -k): its\n"
+	"                             kustomization.yaml on stdout, or DIR/kustomization.yaml\n"
+	"                             and, in separate mode, the new policies beside it\n"
 	"\n"
 	"Input:\n"
 	"  --resource-list            the input must be a ResourceList\n"
@@ -66,6 +57,73 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 success (warnings included), 1 failure (nothing usable written),\n"
 	"2 bad command line.\n";
+
+#define HELP_TEXT_COL 29
+#define HELP_WIDTH    92
+
+/* One option's help: its name in the left column, `text` wrapped on the right. */
+static void print_option(const char *left, const char *text)
+{
+	int col = printf("  %s", left);
+	const char *p = text;
+	while (*p) {
+		if (col >= HELP_TEXT_COL - 1) {
+			putchar('\n');
+			col = 0;
+		}
+		col += printf("%*s", HELP_TEXT_COL - col, "");
+		size_t n = strlen(p);
+		if (n > (size_t)(HELP_WIDTH - HELP_TEXT_COL)) {
+			n = HELP_WIDTH - HELP_TEXT_COL;
+			while (n && p[n] != ' ')
+				n--;
+		}
+		col += printf("%.*s", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		col = HELP_TEXT_COL; /* a continuation line starts in the right column */
+	}
+	putchar('\n');
+}
+
+/* The config part of --help comes from the settings table. */
+static void print_usage(void)
+{
+	fputs(usage_head, stdout);
+	const ani_setting_spec *s;
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		char left[64], text[512];
+		const char *key = s->configmap ? s->key : NULL;
+		if (s->flag) {
+			snprintf(left, sizeof left, "%s %s", s->flag, s->metavar);
+			snprintf(text, sizeof text, "%s%s%s%s%s%s%s", s->help,
+				 s->repeatable ? "; repeatable" : "", key ? " [" : "",
+				 key ? key : "", key ? "]" : "",
+				 s->default_value ? " (default " : "",
+				 s->default_value ? s->default_value : "");
+			if (s->default_value)
+				strncat(text, ")", sizeof text - strlen(text) - 1);
+			print_option(left, text);
+		}
+		if (s->switch_flag) {
+			snprintf(text, sizeof text, "%s [%s: %s]", s->switch_help, s->key,
+				 s->switch_value);
+			print_option(s->switch_flag, text);
+		}
+	}
+	fputs("Config without a flag (in a config file or functionConfig):\n", stdout);
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		if (s->flag || s->switch_flag)
+			continue;
+		char text[512];
+		snprintf(text, sizeof text, "%s%s%s%s", s->help,
+			 s->default_value ? " (default " : "",
+			 s->default_value ? s->default_value : "", s->default_value ? ")" : "");
+		print_option(s->key, text);
+	}
+	fputs(usage_tail, stdout);
+}
 
 typedef struct {
 	char *buf;
@@ -137,6 +195,45 @@ static int read_file(const char *path, bytes *out)
 	return rc;
 }
 
+static int write_file(void *ctx, const char *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+/* Writes `dir/name` whole or not at all: a temporary file renamed over it. */
+static int write_whole_file(const char *dir, const char *name, const ani_run *run, size_t file)
+{
+	char path[4096], tmp[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp)
+		return -1;
+	size_t len = 0;
+	const char *text = file != (size_t)-1 ? ani_run_file_text(run, file, &len) : NULL;
+	int failed = text ? write_file(fp, text, len) : ani_run_write(run, write_file, fp);
+	failed |= fflush(fp) || ferror(fp);
+	failed |= fclose(fp);
+	if (failed || rename(tmp, path)) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* --emit-patches DIR: the Component's kustomization.yaml and the files beside it. */
+static int write_component_dir(const char *dir, const ani_run *run)
+{
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return -1;
+	for (size_t i = 0; i < ani_run_file_count(run); i++)
+		if (write_whole_file(dir, ani_run_file_name(run, i), run, i))
+			return -1;
+	return write_whole_file(dir, "kustomization.yaml", run, (size_t)-1);
+}
+
 static int write_stdout(void *ctx, const char *p, size_t n)
 {
 	(void)ctx;
@@ -171,16 +268,12 @@ static char *own(settings *s, char *p)
 	return p;
 }
 
-/* Repeated list flags accumulate into one comma list. */
-static void set_setting(settings *s, const char *key, const char *value, int append)
+/* Settings apply in the order given; a repeatable flag's values join its first setting. */
+static void add_setting(settings *s, const ani_setting_spec *spec, const char *value)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		if (strcmp(s->v[i].key, key))
+	for (size_t i = 0; spec->repeatable && i < s->n; i++) {
+		if (strcmp(s->v[i].key, spec->key))
 			continue;
-		if (!append) {
-			s->v[i].value = value;
-			return;
-		}
 		size_t n = strlen(s->v[i].value) + strlen(value) + 2;
 		char *joined = malloc(n);
 		if (!joined)
@@ -192,14 +285,26 @@ static void set_setting(settings *s, const char *key, const char *value, int app
 	s->v = realloc(s->v, (s->n + 1) * sizeof *s->v);
 	if (!s->v)
 		exit(1);
-	s->v[s->n++] = (ani_setting){key, value};
+	s->v[s->n++] = (ani_setting){spec->key, value};
+}
+
+/* The settings-table row whose flag (or, with *is_switch set, switch) is `arg`. */
+static const ani_setting_spec *setting_flag(const char *arg, int *is_switch)
+{
+	const ani_setting_spec *s;
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		*is_switch = s->switch_flag && !strcmp(arg, s->switch_flag);
+		if (*is_switch || (s->flag && !strcmp(arg, s->flag)))
+			return s;
+	}
+	return NULL;
 }
 
 int main(int argc, char **argv)
 {
 	ani_options o = {0};
 	settings set = {0};
-	const char *config_file = NULL, *plugin_config = NULL;
+	const char *config_file = NULL, *plugin_config = NULL, *patch_dir = NULL;
 	int quiet = 0;
 	static const struct {
 		const char *flag, *env;
@@ -220,14 +325,16 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int takes = 1;
+		int is_switch = 0;
+		const ani_setting_spec *spec = setting_flag(a, &is_switch);
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			print_usage();
 			return 0;
 		} else if (!strcmp(a, "--version")) {
 			puts(PROG " " ANI_VERSION);
 			return 0;
-		} else if (!strcmp(a, "--check")) {
-			o.check = 1;
+		} else if (spec && is_switch) {
+			add_setting(&set, spec, spec->switch_value);
 			takes = 0;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
@@ -235,41 +342,19 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--stream")) {
 			o.input_kind = ANI_INPUT_STREAM;
 			takes = 0;
+		} else if (!strcmp(a, "--emit-patches")) {
+			o.output = ANI_OUTPUT_PATCHES;
+			takes = v && v[0] != '-';
+			patch_dir = takes ? v : NULL;
 		} else if (!strcmp(a, "--resource-list")) {
 			o.input_kind = ANI_INPUT_RESOURCE_LIST;
-			takes = 0;
-		} else if (!strcmp(a, "--no-label-namespace")) {
-			set_setting(&set, "labelNamespace", "false", 0);
 			takes = 0;
 		} else if (a[0] == '-' && a[1] == '-' && a[2] && !v) {
 			return die_usage("option %s needs a value", a);
 		} else if (!strcmp(a, "--config")) {
 			config_file = v;
-		} else if (!strcmp(a, "--policy")) {
-			const char *slash = strchr(v, '/');
-			if (!slash || slash == v || !slash[1])
-				return die_usage("--policy takes NAMESPACE/NAME, not \"%s\"", v);
-			char *ns = strndup(v, (size_t)(slash - v));
-			if (!ns)
-				return 1;
-			set_setting(&set, "policyNamespace", own(&set, ns), 0);
-			set_setting(&set, "policyName", slash + 1, 0);
-		} else if (!strcmp(a, "--from-namespace")) {
-			set_setting(&set, "fromNamespaces", v, 1);
-		} else if (!strcmp(a, "--pod-selector")) {
-			set_setting(&set, "podSelector", v, 1);
-		} else if (!strcmp(a, "--namespace-label")) {
-			set_setting(&set, "namespaceLabel", v, 0);
-		} else if (!strcmp(a, "--port")) {
-			set_setting(&set, "ports", v, 1);
-		} else if (!strcmp(a, "--on-missing-policy")) {
-			set_setting(&set, "onMissingPolicy", v, 0);
-		} else if (!strcmp(a, "--mode")) {
-			set_setting(&set, "mode", v, 0);
-		} else if (!strcmp(a, "--separate-policy-name")) {
-			set_setting(&set, "separatePolicyName", v, 0);
-		} else if (!strcmp(a, "--separate-pod-selector")) {
-			set_setting(&set, "separatePolicyPodSelector", v, 1);
+		} else if (spec) {
+			add_setting(&set, spec, v);
 		} else {
 			size_t l;
 			for (l = 0; l < sizeof limit_flags / sizeof *limit_flags; l++)
@@ -321,7 +406,7 @@ int main(int argc, char **argv)
 
 	ani_run *run = NULL;
 	int status = ani_transform(in.buf, in.len, &o, &run);
-	int krm = ani_run_input_kind(run) == ANI_INPUT_RESOURCE_LIST;
+	int krm = ani_run_input_kind(run) == ANI_INPUT_RESOURCE_LIST && !o.output;
 	for (size_t i = 0; i < ani_run_result_count(run); i++) {
 		const ani_result *r = ani_run_result(run, i);
 		/* kpt shows results itself; kustomize shows only stderr, so errors go there too. */
@@ -336,9 +421,19 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	int write_failed = ani_run_write(run, write_stdout, NULL) || fflush(stdout) ||
-			   ferror(stdout) || fclose(stdout);
-	if (write_failed) {
+	if (status == 0 && patch_dir) {
+		if (write_component_dir(patch_dir, run)) {
+			fprintf(stderr, PROG ": error: cannot write the Component in %s: %s\n",
+				patch_dir, strerror(errno));
+			status = 1;
+		}
+	} else if (status == 0 && ani_run_file_count(run)) {
+		fprintf(stderr,
+			PROG ": error: the Component has resources besides its kustomization.yaml "
+			     "(separate mode's new policies): give --emit-patches DIR\n");
+		status = 1;
+	} else if (ani_run_write(run, write_stdout, NULL) || fflush(stdout) || ferror(stdout) ||
+		   fclose(stdout)) {
 		fprintf(stderr, PROG ": error: cannot write the output: %s\n", strerror(errno));
 		status = 1;
 	}

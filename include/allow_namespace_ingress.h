@@ -18,11 +18,31 @@ typedef enum {
 
 typedef enum { ANI_SEVERITY_INFO = 0, ANI_SEVERITY_WARNING, ANI_SEVERITY_ERROR } ani_severity;
 
-/* One `key=value` setting, spelled as in the ConfigMap form (`fromNamespaces`, `ports`, ...). */
+/* One `key=value` setting: a key of the settings table below, a value as in the ConfigMap form. */
 typedef struct {
 	const char *key;
 	const char *value;
 } ani_setting;
+
+/* One row of the settings table, the single description of every config setting: the
+ * ConfigMap reader, the typed reader, the CLI flags, --help and the docs' tests all read it. */
+typedef struct {
+	const char *key;	  /* the ani_setting key; also the ConfigMap data key, unless */
+	int configmap;		  /* ... this is 0 (a flag-only setting) */
+	const char *typed_path;	  /* where the typed AllowNamespaceIngress form holds it, or NULL */
+	const char *flag;	  /* CLI flag taking a value, or NULL */
+	const char *metavar;	  /* what that value looks like */
+	int repeatable;		  /* repeated flags add to one comma list */
+	const char *switch_flag;  /* CLI flag without a value, or NULL ... */
+	const char *switch_value; /* ... that sets this value */
+	const char *switch_help;  /* what that flag does */
+	int over_function_config; /* its flags may be given with a ResourceList's functionConfig */
+	const char *default_value; /* in the ConfigMap form; NULL: none, or derived (see help) */
+	const char *help;
+} ani_setting_spec;
+
+/* Row `i` of the settings table, NULL past its end. */
+const ani_setting_spec *ani_setting_spec_at(size_t i);
 
 /* Resource limits; a zero field takes the documented default (see ani_limits_default). */
 typedef struct {
@@ -32,19 +52,26 @@ typedef struct {
 	size_t max_scalar_bytes;
 } ani_limits;
 
+/* What the output is. */
+typedef enum {
+	ANI_OUTPUT_MANIFESTS = 0, /* the input with the changes made */
+	ANI_OUTPUT_PATCHES /* a kustomize Component whose patches make them (--emit-patches) */
+} ani_output;
+
 typedef struct {
 	ani_input_kind input_kind;
+	ani_output output;
 	const char *input_name; /* for messages, e.g. "<stdin>" */
 	/* Config given outside the input (legacy plugin file, --config FILE): YAML text of an
 	 * AllowNamespaceIngress or a ConfigMap. NULL when not given. */
 	const char *config_text;
 	size_t config_len;
 	const char *config_name;
-	/* Config given as settings (CLI flags), ConfigMap keys; applied after config_text. */
+	/* Config given as settings (CLI flags), applied in order after config_text or the
+	 * ResourceList's functionConfig (only settings marked over_function_config go with the
+	 * latter). */
 	const ani_setting *settings;
 	size_t n_settings;
-	/* Force check mode (report only, change nothing) whatever the config says. */
-	int check;
 	ani_limits limits;
 } ani_options;
 
@@ -71,10 +98,17 @@ ani_limits ani_limits_default(ani_limits given);
 int ani_transform(const char *input, size_t len, const ani_options *options, ani_run **run);
 
 /* Writes the output through `write` (which returns 0 on success). On success it is the whole
- * transformed input; on failure of a ResourceList whose input could be read, it is the unchanged
- * list with an error result; otherwise nothing. Returns 0, or -1 when a write failed. */
+ * transformed input (or, for ANI_OUTPUT_PATCHES, the Component's kustomization.yaml); on failure of
+ * a ResourceList whose input could be read, it is the unchanged list with an error result;
+ * otherwise nothing. Returns 0, or -1 when a write failed. */
 typedef int (*ani_write_fn)(void *ctx, const char *bytes, size_t len);
 int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx);
+
+/* ANI_OUTPUT_PATCHES: the files that go beside the Component (separate mode's new policies),
+ * by name relative to its directory. */
+size_t ani_run_file_count(const ani_run *run);
+const char *ani_run_file_name(const ani_run *run, size_t i);
+const char *ani_run_file_text(const ani_run *run, size_t i, size_t *len);
 
 /* 1 when the run has output to write (see ani_run_write). */
 int ani_run_has_output(const ani_run *run);
