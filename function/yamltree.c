@@ -56,6 +56,23 @@ void yt_arena_free(yt_arena *a)
 	}
 }
 
+/* libyaml decodes a whole chunk of input at a time (16 KiB); a small first one spares a reader
+ * that stops after a few events (a stream that turns out to be a ResourceList) decoding 16 KiB
+ * for nothing. */
+static int feed_input(void *data, unsigned char *buffer, size_t size, size_t *size_read)
+{
+	yt_reader *r = data;
+	size_t n = r->len - r->fed;
+	if (n > size)
+		n = size;
+	if (!r->fed && n > 1024)
+		n = 1024;
+	memcpy(buffer, r->buf + r->fed, n);
+	r->fed += n;
+	*size_read = n;
+	return 1;
+}
+
 void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii)
 {
 	memset(r, 0, sizeof *r);
@@ -66,7 +83,7 @@ void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits
 	r->ascii = ascii;
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
-	yaml_parser_set_input_string(&r->parser, (const unsigned char *)buf, len);
+	yaml_parser_set_input(&r->parser, feed_input, r);
 	/* With the encoding forced, libyaml reads a UTF-8 BOM as a character of the first line
 	 * (column 1), which breaks its indentation; let it detect UTF-8 from the BOM instead. */
 	if (!r->bom)
@@ -102,11 +119,11 @@ static int empty_node_is_content(const char *buf, size_t at)
 	return at > 0 && strchr(":-?", buf[at - 1]) != NULL;
 }
 
-static int is_missing_value(yt_reader *r, yaml_mark_t end)
+/* The current event is an empty scalar: 1 when it is a missing value, not content. Rare: out of
+ * line. */
+static __attribute__((noinline)) int is_missing_value(yt_reader *r)
 {
-	if (r->ev.type != YAML_SCALAR_EVENT || end.index > r->ev.start_mark.index)
-		return 0;
-	return !empty_node_is_content(r->buf, yt_mark_byte(r, end));
+	return !empty_node_is_content(r->buf, yt_mark_byte(r, r->ev.end_mark));
 }
 
 /* Out of the way of the loop that reads every event. */
@@ -166,33 +183,29 @@ int yt_next(yt_reader *r)
 	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
 	if (!yaml_parser_parse(&r->parser, ev))
 		return parse_failed(r);
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
+	/* Most frequent first: this runs for every event of the input. */
+	yaml_event_type_t type = ev->type;
+	if (type == YAML_SCALAR_EVENT) {
 		/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a
 		 * double-quoted scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
 		if (ev->data.scalar.length > r->limits.max_scalar_bytes ||
 		    (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
 		     memchr(ev->data.scalar.value, 0, ev->data.scalar.length)))
 			return event_refused(r);
-		if (!is_missing_value(r, ev->end_mark))
+		if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r))
 			r->last_content = ev->end_mark;
-		return 0;
-	case YAML_MAPPING_START_EVENT:
-	case YAML_SEQUENCE_START_EVENT:
-		return ++r->depth > r->limits.max_depth ? event_refused(r) : 0;
-	case YAML_MAPPING_END_EVENT:
-	case YAML_SEQUENCE_END_EVENT:
+	} else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
+		if (++r->depth > r->limits.max_depth)
+			return event_refused(r);
+	} else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
 		r->depth--;
 		/* Only a flow collection's end has width (its bracket). */
 		if (ev->end_mark.index > ev->start_mark.index)
 			r->last_content = ev->end_mark;
-		return 0;
-	case YAML_ALIAS_EVENT:
+	} else if (type == YAML_ALIAS_EVENT) {
 		r->last_content = ev->end_mark;
-		return 0;
-	default:
-		return 0;
 	}
+	return 0;
 }
 
 size_t yt_mark_byte(yt_reader *r, yaml_mark_t m)

@@ -46,6 +46,7 @@ typedef struct {
 	yaml_event_t ev; /* zeroed when there is none */
 	const char *buf;
 	size_t len;
+	size_t fed; /* bytes handed to libyaml so far */
 	size_t bom;
 	int ascii;		   /* every byte < 0x80: character index == byte offset */
 	size_t cur_char, cur_byte; /* cursor for character -> byte conversion */
