@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One pass of libyaml events over the whole input. Of each item it keeps only what identifies it
  * (kind, name, namespace, a few annotations) and where it is, read straight from the events;
  * everything else is skipped event by event. Only the ResourceList's functionConfig and results

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --emit-patches: the changes a merge would make, as a kustomize Component of JSON 6902 patches,
  * for kustomize runs that execute no functions (kubectl apply -k, Flux's kustomize-controller). */
 #include "patches.h"

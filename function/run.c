@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pipeline: limits -> index -> (normalize) -> config -> plan -> report. */
 #include "allow_namespace_ingress.h"
 #include "edits.h"

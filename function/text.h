@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Growable byte buffers, checked allocation and the few string rules YAML output needs. */
 #ifndef ANI_TEXT_H
 #define ANI_TEXT_H

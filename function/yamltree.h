@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The only code that reads untrusted YAML: libyaml's event parser (fuzzed for millions of
  * inputs, unlike libfyaml 0.7.12), with our own limits, byte positions for every node, and small
  * trees built only for the parts of the input the function reads or edits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target over the public API (include/allow_namespace_ingress.h).
  *
  * Besides "no crash, no hang, no leak, no undefined behaviour" (the sanitizers), it checks, for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A bounded fuzzing campaign over the public API (fuzz/fuzz_transform.c; see fuzz/README.md).
 #   scripts/fuzz.sh [SECONDS]      (default 120)
 # 1. builds the libFuzzer target with clang in build-fuzz/ (ASan+UBSan, coverage on the library);

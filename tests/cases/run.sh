@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every data-driven case under tests/cases/<name>/ (see tests/cases/README.md):
 # the binary on the case's input, compared with the expected exit status, stdout and stderr;
 # then, for successful runs, the fidelity and idempotency checks.
