@@ -471,6 +471,7 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 					.flow = ix->items_flow,
 					.nonempty = ix->total_items + appended > 0,
 					.dash_col = ix->items_col,
+					.depth = ix->items_depth,
 					.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
 										 : ix->items_last,
 				};

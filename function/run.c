@@ -142,7 +142,7 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 		size_t end = text_line_after(run->buf, run->len, ix->results->last, &need_newline);
 		if (end < ix->results_key_start)
 			end = ix->results_key_start;
-		edits_add(&run->edits, line_start, end, block);
+		edits_add(&run->edits, line_start, end, EDIT_DEPTH_DOCUMENT_ROOT, block);
 		return;
 	}
 	size_t at = text_line_after(run->buf, run->len, ix->root_last, &need_newline);
@@ -151,7 +151,7 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 		free(block);
 		block = with;
 	}
-	edits_add(&run->edits, at, at, block);
+	edits_add(&run->edits, at, at, EDIT_DEPTH_DOCUMENT_ROOT, block);
 }
 
 static int fail_run(ani_run *run, const ani_failure *f, int with_output)

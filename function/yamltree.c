@@ -234,7 +234,32 @@ static yt_node *new_node(yt_reader *r, yt_arena *a, yt_kind kind)
 	n->start = yt_mark_byte(r, r->ev.start_mark);
 	n->line = r->ev.start_mark.line + 1;
 	n->col = r->ev.start_mark.column;
+	n->depth = r->depth;
 	return n;
+}
+
+int yt_check_key(yt_reader *r)
+{
+	const yaml_event_t *ev = &r->ev;
+	const char *anchor =
+		ev->type == YAML_SCALAR_EVENT		? (char *)ev->data.scalar.anchor
+		: ev->type == YAML_MAPPING_START_EVENT	? (char *)ev->data.mapping_start.anchor
+		: ev->type == YAML_SEQUENCE_START_EVENT ? (char *)ev->data.sequence_start.anchor
+							: NULL;
+	const char *what = ev->type == YAML_ALIAS_EVENT ? "is an alias (*)"
+			   : anchor			? "carries an anchor (&)"
+			   : ev->type == YAML_SCALAR_EVENT &&
+					   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+					   !strcmp((char *)ev->data.scalar.value, "<<")
+				   ? "is a merge key (<<)"
+				   : NULL;
+	if (!what)
+		return 0;
+	yt_fail(r, ev->start_mark,
+		"a mapping key %s: aliases are not expanded, so the keys would not be what they "
+		"seem",
+		what);
+	return -1;
 }
 
 static void add_kid(yt_arena *a, yt_node *parent, yt_node *kid, size_t *cap)
@@ -287,6 +312,8 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 				return NULL;
 			if (ev->type == end)
 				break;
+			if (map && n->n % 2 == 0 && yt_check_key(r))
+				return NULL;
 			yt_node *kid = yt_build(r, a);
 			if (!kid)
 				return NULL;
