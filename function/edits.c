@@ -390,8 +390,10 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 	tbuf b = {0};
 	long slot = yt_key_slot(map, key);
 	if (slot >= 0) {
-		/* The key is there with a null value: replace what follows its colon. */
+		/* The key is there with a null value: replace what follows its colon. The new value
+		 * is a level below the mapping, which may gain a key at the same place. */
 		const yt_node *k = map->kids[slot], *v = map->kids[slot + 1];
+		size_t value_depth = map->depth + 1;
 		size_t colon = k->end;
 		while (colon < st->len && (st->buf[colon] == ' ' || st->buf[colon] == '\t'))
 			colon++;
@@ -405,12 +407,12 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		if (map->flow) {
 			tb_putc(&b, ' ');
 			render_flow(&b, value);
-			edits_add(e, from, to, map->depth, tb_take(&b));
+			edits_add(e, from, to, value_depth, tb_take(&b));
 		} else {
 			/* Drop the `~`/`null`, keep any comment on the key's line, and put the
 			 * block value on the lines after it. */
 			if (to > from)
-				edits_add(e, from, to, map->depth, xstrdup(""));
+				edits_add(e, from, to, value_depth, xstrdup(""));
 			int need_newline;
 			size_t at = text_line_after(st->buf, st->len, to, &need_newline);
 			if (need_newline)
@@ -419,7 +421,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 				render_seq_block(&b, value, k->col + st->seq_indent, st);
 			else
 				render_map_block(&b, value, k->col + st->map_step, 0, st);
-			edits_add(e, at, at, map->depth, tb_take(&b));
+			edits_add(e, at, at, value_depth, tb_take(&b));
 		}
 	} else if (map->flow) {
 		size_t at = map->n ? map->kids[map->n - 1]->last : map->end - 1;
