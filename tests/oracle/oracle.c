@@ -100,6 +100,11 @@ typedef struct {
 	int id;
 } ref;
 
+static int eq_key(const char *k, const char *key)
+{
+	return k && !strcmp(k, key);
+}
+
 static yaml_node_t *node(ref r)
 {
 	return r.id ? yaml_document_get_node(r.doc, r.id) : NULL;
@@ -135,6 +140,18 @@ static ref get(ref map, const char *key)
 			return (ref){map.doc, p->value};
 	}
 	return (ref){map.doc, 0};
+}
+
+/* How many times `key` is a key of the mapping (a duplicate hides from get()). */
+static size_t key_count(ref map, const char *key)
+{
+	yaml_node_t *n = node(map);
+	size_t count = 0;
+	if (n && n->type == YAML_MAPPING_NODE)
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		     p < n->data.mapping.pairs.top; p++)
+			count += eq_key(scalar((ref){map.doc, p->key}), key);
+	return count;
 }
 
 static size_t seq_len(ref r)
@@ -431,7 +448,9 @@ static const char *item_name(ref item)
 static int check_namespace(checker *k, size_t i, ref in, ref out)
 {
 	ref md_in = get(in, "metadata"), md_out = get(out, "metadata");
-	if (!equal_except(in, out, "metadata") || !equal_except(md_in, md_out, "labels"))
+	if (!equal_except(in, out, "metadata") || !equal_except(md_in, md_out, "labels") ||
+	    key_count(in, "metadata") != key_count(out, "metadata") ||
+	    key_count(md_out, "labels") > 1)
 		return fail(k, "Namespace %s (item %zu) changed outside metadata.labels",
 			    item_name(out), i);
 	ref l_in = get(md_in, "labels"), l_out = get(md_out, "labels");
@@ -466,7 +485,8 @@ static int check_namespace(checker *k, size_t i, ref in, ref out)
 static int check_policy(checker *k, size_t i, ref in, ref out)
 {
 	ref spec_in = get(in, "spec"), spec_out = get(out, "spec");
-	if (!equal_except(in, out, "spec") || !equal_except(spec_in, spec_out, "ingress"))
+	if (!equal_except(in, out, "spec") || !equal_except(spec_in, spec_out, "ingress") ||
+	    key_count(in, "spec") != key_count(out, "spec") || key_count(spec_out, "ingress") > 1)
 		return fail(k, "NetworkPolicy %s (item %zu) changed outside spec.ingress",
 			    item_name(out), i);
 	ref ing_in = get(spec_in, "ingress"), ing_out = get(spec_out, "ingress");
