@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Replays every saved fuzzer finding (fuzz/crashes/*) as a regression test:
-#  1. through the CLI ($ANI_BIN, the normal build): exit 0 or 1 within 10 s, never a crash; a
-#     success writes output, and running the CLI on that output again changes nothing but results;
+#  1. through the CLI ($ANI_BIN, the normal build), with the case's options (fuzz/fuzz_case.h):
+#     exit 0 or 1 within 10 s, never a crash; a success writes output that the semantic oracle
+#     ($ANI_ORACLE) accepts, and running the CLI on that output again changes nothing but results;
 #  2. through the ASan+UBSan CLI (build-asan/, from scripts/sanitize.sh) when it is there and
 #     not older than the sources;
-#  3. through the fuzz target's own property checks (fuzz/fuzz_transform.c built as a plain replay
-#     program against the library of $ANI_BUILD_DIR, and of build-asan/ when there), over the
-#     crash inputs plus every seed and data-driven case input.
+#  3. through the fuzz target's own property checks, the oracle included (fuzz/fuzz_transform.c
+#     built as a plain replay program against the library of $ANI_BUILD_DIR, and of build-asan/
+#     when there), over the whole corpus: seeds, saved findings, fixtures and every data-driven
+#     case with its options (fuzz/make-corpus.sh).
 # Prints "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -103,7 +105,10 @@ replay_properties() { # LABEL BUILD_DIR: the replay program against that build's
 		bad "$label: build the replay program" "compile error"
 		return
 	fi
-	local inputs=("${crashes[@]}" fuzz/seeds/* tests/hostile/cases/*/input tests/cases/*/input.yaml)
+	# The whole corpus: seeds, saved findings, fixtures, and every data-driven case with its
+	# options (fuzz/make-corpus.sh).
+	[ -d "$tmp/corpus" ] || fuzz/make-corpus.sh "$tmp/corpus" >/dev/null
+	local inputs=("$tmp/corpus"/*)
 	if timeout 300 "$tmp/replay" "${inputs[@]}" >/dev/null 2>"$tmp/err"; then
 		ok "$label: properties hold on ${#inputs[@]} inputs"
 	else
