@@ -37,7 +37,8 @@ step "clang-format" format_check
 step "ctest: unit, api, cases, e2e, hostile" ctest --test-dir build --output-on-failure -j2
 if [ $quick = 0 ]; then
 	step "ASan+UBSan and valgrind" scripts/sanitize.sh
-	step "fuzzing (bounded) and crash replay" scripts/fuzz.sh "${ANI_FUZZ_SECONDS:-120}"
+	step "libFuzzer (bounded) and crash replay" scripts/fuzz.sh "${ANI_FUZZ_SECONDS:-120}" libfuzzer
+	step "AFL++ on the CLI (bounded)" scripts/fuzz.sh "${ANI_FUZZ_SECONDS:-120}" afl
 fi
 
 echo
