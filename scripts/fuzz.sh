@@ -68,6 +68,16 @@ fuzz_afl() {
 }
 
 fuzz_libfuzzer() {
+	local jobs=${ANI_FUZZ_JOBS:-$(nproc)}
+	# In CI the campaign is reproducible: one process, a fixed seed, a fresh corpus, a fixed number
+	# of runs (time stays a cap). What passes here passes there; long random campaigns are for
+	# people (fuzz/README.md). ANI_FUZZ_SEED=N asks for the same anywhere.
+	local seed=${ANI_FUZZ_SEED:-}
+	[ -z "$seed" ] && [ "${CI:-}" = true ] && seed=1
+	local runs=${ANI_FUZZ_RUNS:-1500000}
+	[ -n "$seed" ] && jobs=1
+	local max_len=${ANI_FUZZ_MAX_LEN:-16384}
+	local out=build-fuzz
 	command -v clang >/dev/null || { echo "fuzz: clang is not installed (scripts/deps.sh test)" >&2; return 1; }
 	echo "fuzz: building the fuzz target in $out/ (clang, libFuzzer, ASan+UBSan)"
 	CC=clang cmake -S . -B "$out" -DANI_FUZZ=ON -DANI_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1

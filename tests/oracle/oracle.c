@@ -583,6 +583,11 @@ static int check_claim(checker *k, const oracle_claim *c)
 		    c->namespace_ ? "/" : "", c->name ? c->name : "?");
 }
 
+static int list_key_varies(const char *key)
+{
+	return key && (!strcmp(key, "items") || !strcmp(key, "results"));
+}
+
 static int check_items(checker *k)
 {
 	if (k->in.list != k->out.list)
@@ -590,16 +595,29 @@ static int check_items(checker *k)
 			k,
 			"the output is framed otherwise than the input (ResourceList or stream)");
 	if (k->in.list) {
-		/* Outside results only items may differ, and only as checked below. */
-		ref a = k->in.root, b = k->out.root;
-		yaml_node_t *x = node(a);
-		for (yaml_node_pair_t *p = x->data.mapping.pairs.start;
-		     p < x->data.mapping.pairs.top; p++) {
-			const char *key = scalar((ref){a.doc, p->key});
-			if (key && (!strcmp(key, "items") || !strcmp(key, "results")))
-				continue;
-			if (!key || !equal_except((ref){a.doc, p->value}, get(b, key), NULL))
-				return fail(k, "the ResourceList's %s changed", key ? key : "?");
+		/* Outside results only items may differ (checked below): the other keys pair up in
+		 * order, duplicates included. */
+		yaml_node_t *x = node(k->in.root), *y = node(k->out.root);
+		yaml_node_pair_t *p = x->data.mapping.pairs.start, *q = y->data.mapping.pairs.start;
+		for (;; p++, q++) {
+			while (p < x->data.mapping.pairs.top &&
+			       list_key_varies(scalar((ref){k->in.root.doc, p->key})))
+				p++;
+			while (q < y->data.mapping.pairs.top &&
+			       list_key_varies(scalar((ref){k->out.root.doc, q->key})))
+				q++;
+			int end_p = p == x->data.mapping.pairs.top,
+			    end_q = q == y->data.mapping.pairs.top;
+			if (end_p && end_q)
+				break;
+			if (end_p || end_q ||
+			    !equal_except((ref){k->in.root.doc, p->key},
+					  (ref){k->out.root.doc, q->key}, NULL) ||
+			    !equal_except((ref){k->in.root.doc, p->value},
+					  (ref){k->out.root.doc, q->value}, NULL))
+				return fail(
+					k,
+					"the ResourceList changed outside its items and results");
 		}
 	}
 	if (k->out.n < k->in.n)
