@@ -9,46 +9,18 @@
 
 #define METADATA_NAME_LABEL "kubernetes.io/metadata.name"
 
-static const char *label_lookup(const ani_labels *l, const char *key)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].key, key))
-			return l->v[i].value;
-	return NULL;
-}
-
-static void label_put(ani_labels *l, const char *key, const char *value)
-{
-	if (label_lookup(l, key))
-		return;
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n].key = xstrdup(key);
-	l->v[l->n].value = xstrdup(value);
-	l->n++;
-}
-
 void netpol_namespace_labels(const ani_config *c, const char *ns, const yt_node *ns_labels,
 			     ani_labels *out)
 {
 	memset(out, 0, sizeof *out);
-	label_put(out, c->namespace_label, ns);
-	label_put(out, METADATA_NAME_LABEL, ns);
+	labels_add(out, c->namespace_label, ns);
+	labels_add(out, METADATA_NAME_LABEL, ns);
 	if (ns_labels && ns_labels->kind == YT_MAPPING)
 		for (size_t i = 0; i + 1 < ns_labels->n; i += 2)
 			if (ns_labels->kids[i]->kind == YT_SCALAR &&
 			    yt_is_string(ns_labels->kids[i + 1]))
-				label_put(out, ns_labels->kids[i]->value,
-					  ns_labels->kids[i + 1]->value);
-}
-
-void netpol_labels_free(ani_labels *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].value);
-	}
-	free(l->v);
-	memset(l, 0, sizeof *l);
+				labels_add(out, ns_labels->kids[i]->value,
+					   ns_labels->kids[i + 1]->value);
 }
 
 int netpol_isolates_ingress(const yt_node *policy_types)
@@ -65,17 +37,12 @@ int netpol_isolates_ingress(const yt_node *policy_types)
 	return 0;
 }
 
-static const char *scalar(const yt_node *n)
-{
-	return n && n->kind == YT_SCALAR ? n->value : NULL;
-}
-
 static int values_contain(const yt_node *values, const char *v)
 {
 	if (!values || values->kind != YT_SEQUENCE)
 		return 0;
 	for (size_t i = 0; i < values->n; i++)
-		if (scalar(values->kids[i]) && !strcmp(values->kids[i]->value, v))
+		if (yt_scalar(values->kids[i]) && !strcmp(values->kids[i]->value, v))
 			return 1;
 	return 0;
 }
@@ -85,7 +52,7 @@ static int values_contain(const yt_node *values, const char *v)
 static int requirement_holds(const char *key, const char *op, const yt_node *values,
 			     const ani_labels *labels)
 {
-	const char *have = label_lookup(labels, key);
+	const char *have = labels_get(labels, key);
 	if (!have)
 		return 0;
 	if (!strcmp(op, "In"))
@@ -102,7 +69,7 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 	if (selector->kind != YT_MAPPING)
 		return 0;
 	for (size_t i = 0; i + 1 < selector->n; i += 2) {
-		const char *k = scalar(selector->kids[i]);
+		const char *k = yt_scalar(selector->kids[i]);
 		const yt_node *v = selector->kids[i + 1];
 		if (!k)
 			return 0;
@@ -112,8 +79,8 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 			if (v->kind != YT_MAPPING)
 				return 0;
 			for (size_t j = 0; j + 1 < v->n; j += 2) {
-				const char *lk = scalar(v->kids[j]), *lv = scalar(v->kids[j + 1]);
-				const char *have = lk ? label_lookup(labels, lk) : NULL;
+				const char *lk = yt_scalar(v->kids[j]), *lv = yt_scalar(v->kids[j + 1]);
+				const char *have = lk ? labels_get(labels, lk) : NULL;
 				if (!lv || !have || strcmp(have, lv))
 					return 0;
 			}
@@ -123,8 +90,8 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 			if (v->kind != YT_SEQUENCE)
 				return 0;
 			for (size_t j = 0; j < v->n; j++) {
-				const char *key = scalar(yt_get(v->kids[j], "key"));
-				const char *op = scalar(yt_get(v->kids[j], "operator"));
+				const char *key = yt_scalar(yt_get(v->kids[j], "key"));
+				const char *op = yt_scalar(yt_get(v->kids[j], "operator"));
 				if (!key || !op ||
 				    !requirement_holds(key, op, yt_get(v->kids[j], "values"),
 						       labels))
@@ -148,26 +115,26 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 	int *seen = xcalloc(want->n ? want->n : 1, sizeof *seen);
 	int ok = 1;
 	for (size_t i = 0; ok && i + 1 < selector->n; i += 2) {
-		const char *k = scalar(selector->kids[i]);
+		const char *k = yt_scalar(selector->kids[i]);
 		const yt_node *v = selector->kids[i + 1];
 		if (k && !strcmp(k, "matchLabels") && v->kind == YT_MAPPING) {
 			for (size_t j = 0; ok && j + 1 < v->n; j += 2) {
-				const char *lk = scalar(v->kids[j]), *lv = scalar(v->kids[j + 1]);
-				const char *w = lk ? label_lookup(want, lk) : NULL;
+				const char *lk = yt_scalar(v->kids[j]), *lv = yt_scalar(v->kids[j + 1]);
+				const char *w = lk ? labels_get(want, lk) : NULL;
 				ok = lv && w && !strcmp(w, lv);
 				for (size_t x = 0; ok && x < want->n; x++)
 					seen[x] |= !strcmp(want->v[x].key, lk);
 			}
 		} else if (k && !strcmp(k, "matchExpressions") && v->kind == YT_SEQUENCE) {
 			for (size_t j = 0; ok && j < v->n; j++) {
-				const char *key = scalar(yt_get(v->kids[j], "key"));
-				const char *op = scalar(yt_get(v->kids[j], "operator"));
+				const char *key = yt_scalar(yt_get(v->kids[j], "key"));
+				const char *op = yt_scalar(yt_get(v->kids[j], "operator"));
 				const yt_node *vals = yt_get(v->kids[j], "values");
-				const char *w = key ? label_lookup(want, key) : NULL;
+				const char *w = key ? labels_get(want, key) : NULL;
 				ok = w && op && !strcmp(op, "In") && vals &&
 				     vals->kind == YT_SEQUENCE && vals->n > 0;
 				for (size_t x = 0; ok && x < vals->n; x++)
-					ok = scalar(vals->kids[x]) &&
+					ok = yt_scalar(vals->kids[x]) &&
 					     !strcmp(vals->kids[x]->value, w);
 				for (size_t x = 0; ok && x < want->n; x++)
 					seen[x] |= !strcmp(want->v[x].key, key);
@@ -205,7 +172,7 @@ int netpol_ports_admit(const yt_node *ports, const ani_port *want)
 		const yt_node *p = ports->kids[i];
 		if (p->kind != YT_MAPPING)
 			continue;
-		const char *proto = scalar(yt_get(p, "protocol"));
+		const char *proto = yt_scalar(yt_get(p, "protocol"));
 		if (strcmp(proto ? proto : "TCP", want->protocol))
 			continue;
 		const yt_node *port = yt_get(p, "port");
@@ -219,7 +186,7 @@ int netpol_ports_admit(const yt_node *ports, const ani_port *want)
 			long wlo = want->port, whi = want->end_port ? want->end_port : want->port;
 			if (!want->name && n <= wlo && whi <= e)
 				return 1;
-		} else if (want->name && scalar(port) && !strcmp(port->value, want->name)) {
+		} else if (want->name && yt_scalar(port) && !strcmp(port->value, want->name)) {
 			return 1;
 		}
 	}
@@ -250,7 +217,7 @@ static int peer_is_exactly(const yt_node *peer, const ani_config *c, const ani_s
 	if (peer->kind != YT_MAPPING)
 		return 0;
 	for (size_t i = 0; i + 1 < peer->n; i += 2) {
-		const char *k = scalar(peer->kids[i]);
+		const char *k = yt_scalar(peer->kids[i]);
 		if (!k || (strcmp(k, "namespaceSelector") && strcmp(k, "podSelector")))
 			return 0;
 	}
@@ -410,7 +377,7 @@ void netpol_decision_free(np_decision *d)
 /* 1 when every port rule entry `q` admits is one the config asks for. */
 static int port_entry_configured(const yt_node *q, const ani_config *c)
 {
-	const char *proto = scalar(yt_get(q, "protocol"));
+	const char *proto = yt_scalar(yt_get(q, "protocol"));
 	const yt_node *port = yt_get(q, "port");
 	long n = port_number(port), e = port_number(yt_get(q, "endPort"));
 	if (e < n)
@@ -421,7 +388,7 @@ static int port_entry_configured(const yt_node *q, const ani_config *c)
 			continue;
 		if (n && !p->name && p->port <= n && e <= (p->end_port ? p->end_port : p->port))
 			return 1;
-		if (!n && p->name && scalar(port) && !strcmp(port->value, p->name))
+		if (!n && p->name && yt_scalar(port) && !strcmp(port->value, p->name))
 			return 1;
 	}
 	return 0;
@@ -457,9 +424,9 @@ char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const 
 			if (port_entry_configured(q, c))
 				continue;
 			const yt_node *port = yt_get(q, "port");
-			const char *proto = scalar(yt_get(q, "protocol"));
+			const char *proto = yt_scalar(yt_get(q, "protocol"));
 			tb_printf(&why, "%son %s/%s", why.len ? ", " : "",
-				  scalar(port) ? port->value : "every port", proto ? proto : "TCP");
+				  yt_scalar(port) ? port->value : "every port", proto ? proto : "TCP");
 		}
 	}
 	if (!why.len)

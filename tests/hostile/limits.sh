@@ -201,7 +201,7 @@ grep -qF "config.yaml:4:9: scalar of 37 bytes is longer than 30" "$tmp/err" ||
 
 # 4. A config file is at most 16 MiB: exactly that is read whole (its `mode: check` at the very end
 # is obeyed), one byte more is refused whole, by --config and as the plugin config file alike.
-"$bin" --help | grep -qF "16 MiB, as a plugin config file; a bigger one is refused" &&
+"$bin" --help | grep -A1 -- '--config FILE' | grep -qF "16 MiB)" &&
 	ok "help: the config file limit" || bad "help" "does not name the config file limit"
 config_of_size() { # BYTES: a typed config whose last line, at that size, says mode: check
 	local pad=$(($1 - 106))
