@@ -251,6 +251,14 @@ void edits_add(ani_edits *e, size_t at, size_t end, size_t depth, char *text)
 	e->n++;
 }
 
+int edits_write_at(const ani_edits *e, size_t at)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].at == at)
+			return 1;
+	return 0;
+}
+
 void edits_free(ani_edits *e)
 {
 	for (size_t i = 0; i < e->n; i++)

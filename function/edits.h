@@ -77,6 +77,8 @@ int edit_check_editable(const yt_node *n, const char *field, ani_failure *f);
 
 void edits_add(ani_edits *e, size_t at, size_t end, size_t depth, char *text);
 void edits_free(ani_edits *e);
+/* 1 when an edit writes at byte `at`. */
+int edits_write_at(const ani_edits *e, size_t at);
 /* Writes input with the edits applied. Returns 0 or the first non-zero write result. */
 int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn write, void *ctx);
 

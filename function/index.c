@@ -358,6 +358,9 @@ int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limi
 		yt_reader_init(&w.r, buf, len, yl);
 		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w)
 							     : read_stream(&w);
+		ix->open_block_at_end = w.r.last_content_open_block && len && buf[len - 1] != '\n';
+		ix->open_block_line = w.r.last_block_start.line + 1;
+		ix->open_block_col = w.r.last_block_start.column + 1;
 		yt_reader_free(&w.r);
 		yt_arena_free(&w.scratch);
 		if (rc == RESTART_AS_RESOURCE_LIST) {

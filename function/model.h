@@ -104,6 +104,10 @@ typedef struct {
 	size_t items_depth; /* nesting level of the items sequence */
 	size_t items_last;  /* byte after the last item's content */
 	size_t items_end;   /* byte after the items sequence (its `]` when flow) */
+	/* The input ends, without a line break, in a block scalar that keeps its final break:
+	 * nothing may be written at the end (yt_reader.last_content_open_block). */
+	int open_block_at_end;
+	size_t open_block_line, open_block_col;
 } ani_index;
 
 /* Findings, in the order they were made. */

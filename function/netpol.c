@@ -79,7 +79,8 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 			if (v->kind != YT_MAPPING)
 				return 0;
 			for (size_t j = 0; j + 1 < v->n; j += 2) {
-				const char *lk = yt_scalar(v->kids[j]), *lv = yt_scalar(v->kids[j + 1]);
+				const char *lk = yt_scalar(v->kids[j]),
+					   *lv = yt_scalar(v->kids[j + 1]);
 				const char *have = lk ? labels_get(labels, lk) : NULL;
 				if (!lv || !have || strcmp(have, lv))
 					return 0;
@@ -119,7 +120,8 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 		const yt_node *v = selector->kids[i + 1];
 		if (k && !strcmp(k, "matchLabels") && v->kind == YT_MAPPING) {
 			for (size_t j = 0; ok && j + 1 < v->n; j += 2) {
-				const char *lk = yt_scalar(v->kids[j]), *lv = yt_scalar(v->kids[j + 1]);
+				const char *lk = yt_scalar(v->kids[j]),
+					   *lv = yt_scalar(v->kids[j + 1]);
 				const char *w = lk ? labels_get(want, lk) : NULL;
 				ok = lv && w && !strcmp(w, lv);
 				for (size_t x = 0; ok && x < want->n; x++)
@@ -426,7 +428,8 @@ char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const 
 			const yt_node *port = yt_get(q, "port");
 			const char *proto = yt_scalar(yt_get(q, "protocol"));
 			tb_printf(&why, "%son %s/%s", why.len ? ", " : "",
-				  yt_scalar(port) ? port->value : "every port", proto ? proto : "TCP");
+				  yt_scalar(port) ? port->value : "every port",
+				  proto ? proto : "TCP");
 		}
 	}
 	if (!why.len)

@@ -223,6 +223,17 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 	config_free(&c);
 	if (resource_list)
 		add_results_edit(run, &ix);
+	if (ix.open_block_at_end && edits_write_at(&run->edits, run->len)) {
+		snprintf(
+			f.message, sizeof f.message,
+			"the input ends inside a block scalar (| or >) without a final line break: "
+			"text added after it would change its value; end the input with a line "
+			"break");
+		f.line = ix.open_block_line;
+		f.col = ix.open_block_col;
+		results_drop_info(&run->results);
+		fail_run(run, &f, 0);
+	}
 	index_free(&ix);
 	return run->results.errors ? 1 : 0;
 }

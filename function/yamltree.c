@@ -117,6 +117,21 @@ static int empty_node_is_content(const char *buf, size_t at)
 	return at > 0 && strchr(":-?", buf[at - 1]) != NULL;
 }
 
+/* A literal or folded scalar without the strip indicator (`|-`, `>-`). */
+static int keeps_final_break(yt_reader *r)
+{
+	int style = r->ev.data.scalar.style;
+	if (style != YAML_LITERAL_SCALAR_STYLE && style != YAML_FOLDED_SCALAR_STYLE)
+		return 0;
+	size_t i = yt_mark_byte(r, r->ev.start_mark);
+	while (i < r->len && r->buf[i] != '|' && r->buf[i] != '>')
+		i++;
+	while (++i < r->len && !strchr(" \t\r\n#", r->buf[i]))
+		if (r->buf[i] == '-')
+			return 0;
+	return 1;
+}
+
 static int is_missing_value(yt_reader *r, yaml_mark_t end)
 {
 	if (r->ev.type != YAML_SCALAR_EVENT || end.index > r->ev.start_mark.index)
@@ -174,11 +189,14 @@ int yt_next(yt_reader *r)
 	case YAML_SEQUENCE_END_EVENT:
 		r->depth--;
 		/* Only a flow collection's end has width (its bracket). */
-		if (r->ev.end_mark.index > r->ev.start_mark.index)
+		if (r->ev.end_mark.index > r->ev.start_mark.index) {
 			r->last_content = r->ev.end_mark;
+			r->last_content_open_block = 0;
+		}
 		break;
 	case YAML_ALIAS_EVENT:
 		r->last_content = r->ev.end_mark;
+		r->last_content_open_block = 0;
 		break;
 	case YAML_SCALAR_EVENT:
 		if (r->ev.data.scalar.length > r->limits.max_scalar_bytes) {
@@ -194,8 +212,11 @@ int yt_next(yt_reader *r)
 				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
 			return -1;
 		}
-		if (!is_missing_value(r, r->ev.end_mark))
+		if (!is_missing_value(r, r->ev.end_mark)) {
 			r->last_content = r->ev.end_mark;
+			r->last_content_open_block = keeps_final_break(r);
+			r->last_block_start = r->ev.start_mark;
+		}
 		break;
 	default:
 		break;

@@ -55,6 +55,10 @@ typedef struct {
 	size_t cur_char, cur_byte; /* cursor for character -> byte conversion */
 	size_t depth;
 	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
+	/* The last content is a block scalar (| or >) that keeps its final line break: one written
+	 * after it, at an end without one, would change its value. */
+	int last_content_open_block;
+	yaml_mark_t last_block_start;
 	yt_limits limits;
 	/* Set on failure. */
 	char error[400];

@@ -152,28 +152,27 @@ static shape inspect(const char *buf, size_t len)
 	return s;
 }
 
-/* The options a case's words stand for, as the API takes them: the CLI's flags (function/main.c)
- * become ConfigMap-form settings, limits and switches; other words are ignored. */
+/* The options a case's words stand for, as the API takes them: flags and switches through the
+ * settings table (the CLI's own), limits, and the framing; other words are ignored. */
 typedef struct {
 	ani_options o;
 	ani_setting settings[FUZZ_CASE_MAX_WORDS];
-	char policy_namespace[256];
 } case_options;
+
+/* The settings-table row whose flag (or, with *is_switch set, switch) is `word`. */
+static const ani_setting_spec *setting_for(const char *word, int *is_switch)
+{
+	const ani_setting_spec *s;
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		*is_switch = s->switch_flag && !strcmp(word, s->switch_flag);
+		if (*is_switch || (s->flag && !strcmp(word, s->flag)))
+			return s;
+	}
+	return NULL;
+}
 
 static void options_for(const fuzz_case *c, case_options *co)
 {
-	static const struct {
-		const char *flag, *key;
-	} settings[] = {
-		{"--from-namespace", "fromNamespaces"},
-		{"--pod-selector", "podSelector"},
-		{"--namespace-label", "namespaceLabel"},
-		{"--port", "ports"},
-		{"--on-missing-policy", "onMissingPolicy"},
-		{"--mode", "mode"},
-		{"--separate-policy-name", "separatePolicyName"},
-		{"--separate-pod-selector", "separatePolicyPodSelector"},
-	};
 	static const struct {
 		const char *flag, *env;
 		size_t offset;
@@ -192,14 +191,10 @@ static void options_for(const fuzz_case *c, case_options *co)
 	o->settings = co->settings;
 	for (size_t i = 0; i < c->n_words; i++) {
 		const char *w = c->words[i], *v = i + 1 < c->n_words ? c->words[i + 1] : NULL;
-		if (!strcmp(w, "--check"))
-			o->check = 1;
-		else if (!strcmp(w, "--stream"))
+		if (!strcmp(w, "--stream"))
 			o->input_kind = ANI_INPUT_STREAM;
 		else if (!strcmp(w, "--resource-list"))
 			o->input_kind = ANI_INPUT_RESOURCE_LIST;
-		else if (!strcmp(w, "--no-label-namespace"))
-			co->settings[o->n_settings++] = (ani_setting){"labelNamespace", "false"};
 		for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
 			size_t env_len = strlen(limits[l].env);
 			const char *n = !strcmp(w, limits[l].flag)	      ? v
@@ -209,19 +204,11 @@ static void options_for(const fuzz_case *c, case_options *co)
 				*(size_t *)((char *)&o->limits + limits[l].offset) =
 					(size_t)strtoull(n, NULL, 10);
 		}
-		if (!v)
-			continue;
-		for (size_t k = 0; k < sizeof settings / sizeof *settings; k++)
-			if (!strcmp(w, settings[k].flag))
-				co->settings[o->n_settings++] = (ani_setting){settings[k].key, v};
-		const char *slash = strchr(v, '/');
-		if (!strcmp(w, "--policy") && slash && o->n_settings + 2 <= FUZZ_CASE_MAX_WORDS) {
-			snprintf(co->policy_namespace, sizeof co->policy_namespace, "%.*s",
-				 (int)(slash - v), v);
+		int is_switch;
+		const ani_setting_spec *s = setting_for(w, &is_switch);
+		if (s && (is_switch || v))
 			co->settings[o->n_settings++] =
-				(ani_setting){"policyNamespace", co->policy_namespace};
-			co->settings[o->n_settings++] = (ani_setting){"policyName", slash + 1};
-		}
+				(ani_setting){s->key, is_switch ? s->switch_value : v};
 	}
 	if (c->has_config) {
 		o->config_text = c->config;
