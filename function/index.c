@@ -196,6 +196,7 @@ static int read_item(walker *w, size_t ordinal)
 	ani_item it = {0};
 	it.line = r->ev.start_mark.line + 1;
 	it.col = r->ev.start_mark.column;
+	it.depth = r->depth;
 	it.anchored = r->ev.data.mapping_start.anchor != NULL;
 	it.start = yt_mark_byte(r, r->ev.start_mark);
 	int flow = r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
@@ -207,6 +208,8 @@ static int read_item(walker *w, size_t ordinal)
 			return fail_reader(w->f, r);
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			break;
+		if (yt_check_key(r))
+			return fail_reader(w->f, r);
 		if (r->ev.type != YAML_SCALAR_EVENT)
 			return fail_at(w->f, r->ev.start_mark,
 				       "a resource's top-level key is not a string");
@@ -277,6 +280,7 @@ static int read_items(walker *w)
 	ani_index *ix = w->ix;
 	ix->items_flow = r->ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
 	ix->items_col = r->ev.start_mark.column;
+	ix->items_depth = r->depth;
 	for (;;) {
 		if (yt_next(r))
 			return fail_reader(w->f, r);
@@ -328,6 +332,8 @@ static int read_resource_list(walker *w)
 			return fail_reader(w->f, r);
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			break;
+		if (yt_check_key(r))
+			return fail_reader(w->f, r);
 		if (r->ev.type != YAML_SCALAR_EVENT)
 			return fail_at(w->f, r->ev.start_mark,
 				       "a ResourceList key is not a string");
@@ -427,6 +433,9 @@ int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
 		yt_reader_start(&w.r, buf, len, yl, ascii);
 		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w)
 							     : read_stream(&w);
+		ix->open_block_at_end = w.r.last_content_open_block && len && buf[len - 1] != '\n';
+		ix->open_block_line = w.r.last_block_start.line + 1;
+		ix->open_block_col = w.r.last_block_start.column + 1;
 		yt_reader_free(&w.r);
 		yt_arena_free(&w.scratch);
 		if (rc == RESTART_AS_RESOURCE_LIST) {
@@ -448,14 +457,15 @@ void index_free(ani_index *ix)
 	memset(ix, 0, sizeof *ix);
 }
 
-static void shift_positions(yt_node *n, size_t bytes, size_t lines)
+static void shift_positions(yt_node *n, size_t bytes, size_t lines, size_t levels)
 {
 	n->start += bytes;
 	n->end += bytes;
 	n->last += bytes;
 	n->line += lines;
+	n->depth += levels;
 	for (size_t i = 0; i < n->n; i++)
-		shift_positions(n->kids[i], bytes, lines);
+		shift_positions(n->kids[i], bytes, lines, levels);
 }
 
 int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f)
@@ -476,7 +486,8 @@ int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani
 		f->line += it->line - 1;
 		return -1;
 	}
-	shift_positions(root, it->span_start, it->line - 1);
+	/* Alone, the item is a document root (depth 1). */
+	shift_positions(root, it->span_start, it->line - 1, it->depth - 1);
 	it->metadata = yt_get(root, "metadata");
 	it->spec = yt_get(root, "spec");
 	it->loaded = 1;

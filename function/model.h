@@ -78,6 +78,7 @@ typedef struct {
 	int local_config;
 	int anchored; /* the item itself carries an &anchor: editing it would edit its aliases */
 	size_t line, col;
+	size_t depth;		     /* nesting level of the item's mapping in the input */
 	size_t start;		     /* byte offset of the item's mapping */
 	size_t span_start, span_end; /* its whole lines */
 	int loaded;		     /* metadata and spec are set */
@@ -100,9 +101,14 @@ typedef struct {
 	size_t results_key_start;
 	/* Where a new item goes: after the last item (ResourceList) or document (stream). */
 	int items_flow;
-	size_t items_col;  /* column of the items' dashes */
-	size_t items_last; /* byte after the last item's content */
-	size_t items_end;  /* byte after the items sequence (its `]` when flow) */
+	size_t items_col;   /* column of the items' dashes */
+	size_t items_depth; /* nesting level of the items sequence */
+	size_t items_last;  /* byte after the last item's content */
+	size_t items_end;   /* byte after the items sequence (its `]` when flow) */
+	/* The input ends, without a line break, in a block scalar that keeps its final break:
+	 * nothing may be written at the end (yt_reader.last_content_open_block). */
+	int open_block_at_end;
+	size_t open_block_line, open_block_col;
 } ani_index;
 
 /* Findings, in the order they were made. */

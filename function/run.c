@@ -131,7 +131,7 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 		size_t end = text_line_after(run->buf, run->len, ix->results->last, &need_newline);
 		if (end < ix->results_key_start)
 			end = ix->results_key_start;
-		edits_add(&run->edits, line_start, end, block);
+		edits_add(&run->edits, line_start, end, EDIT_DEPTH_DOCUMENT_ROOT, block);
 		return;
 	}
 	size_t at = text_line_after(run->buf, run->len, ix->root_last, &need_newline);
@@ -140,7 +140,7 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 		free(block);
 		block = with;
 	}
-	edits_add(&run->edits, at, at, block);
+	edits_add(&run->edits, at, at, EDIT_DEPTH_DOCUMENT_ROOT, block);
 }
 
 static int fail_run(ani_run *run, const ani_failure *f, int with_output)
@@ -229,6 +229,17 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 	config_free(&c);
 	if (resource_list && o->output == ANI_OUTPUT_MANIFESTS)
 		add_results_edit(run, &ix);
+	if (ix.open_block_at_end && edits_write_at(&run->edits, run->len)) {
+		snprintf(
+			f.message, sizeof f.message,
+			"the input ends inside a block scalar (| or >) without a final line break: "
+			"text added after it would change its value; end the input with a line "
+			"break");
+		f.line = ix.open_block_line;
+		f.col = ix.open_block_col;
+		results_drop_info(&run->results);
+		fail_run(run, &f, 0);
+	}
 	index_free(&ix);
 	return run->results.errors ? 1 : 0;
 }

@@ -87,6 +87,7 @@ void tb_spaces(tbuf *b, size_t n)
 	b->p[b->len] = '\0';
 }
 
+static void tb_vprintf(tbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void tb_vprintf(tbuf *b, const char *fmt, va_list ap)
 {
 	va_list copy;

@@ -120,6 +120,21 @@ static int empty_node_is_content(const char *buf, size_t at)
 	return at > 0 && strchr(":-?", buf[at - 1]) != NULL;
 }
 
+/* A literal or folded scalar without the strip indicator (`|-`, `>-`). */
+static int keeps_final_break(yt_reader *r)
+{
+	int style = r->ev.data.scalar.style;
+	if (style != YAML_LITERAL_SCALAR_STYLE && style != YAML_FOLDED_SCALAR_STYLE)
+		return 0;
+	size_t i = yt_mark_byte(r, r->ev.start_mark);
+	while (i < r->len && r->buf[i] != '|' && r->buf[i] != '>')
+		i++;
+	while (++i < r->len && !strchr(" \t\r\n#", r->buf[i]))
+		if (r->buf[i] == '-')
+			return 0;
+	return 1;
+}
+
 /* The current event is an empty scalar: 1 when it is a missing value, not content. Rare: out of
  * line. */
 static __attribute__((noinline)) int is_missing_value(yt_reader *r)
@@ -193,18 +208,24 @@ int yt_next(yt_reader *r)
 		    (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
 		     memchr(ev->data.scalar.value, 0, ev->data.scalar.length)))
 			return event_refused(r);
-		if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r))
+		if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r)) {
 			r->last_content = ev->end_mark;
+			r->last_content_open_block = keeps_final_break(r);
+			r->last_block_start = ev->start_mark;
+		}
 	} else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
 		if (++r->depth > r->limits.max_depth)
 			return event_refused(r);
 	} else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
 		r->depth--;
 		/* Only a flow collection's end has width (its bracket). */
-		if (ev->end_mark.index > ev->start_mark.index)
+		if (ev->end_mark.index > ev->start_mark.index) {
 			r->last_content = ev->end_mark;
+			r->last_content_open_block = 0;
+		}
 	} else if (type == YAML_ALIAS_EVENT) {
 		r->last_content = ev->end_mark;
+		r->last_content_open_block = 0;
 	}
 	return 0;
 }
@@ -240,7 +261,32 @@ static yt_node *new_node(yt_reader *r, yt_arena *a, yt_kind kind)
 	n->start = yt_mark_byte(r, r->ev.start_mark);
 	n->line = r->ev.start_mark.line + 1;
 	n->col = r->ev.start_mark.column;
+	n->depth = r->depth;
 	return n;
+}
+
+int yt_check_key(yt_reader *r)
+{
+	const yaml_event_t *ev = &r->ev;
+	const char *anchor =
+		ev->type == YAML_SCALAR_EVENT		? (char *)ev->data.scalar.anchor
+		: ev->type == YAML_MAPPING_START_EVENT	? (char *)ev->data.mapping_start.anchor
+		: ev->type == YAML_SEQUENCE_START_EVENT ? (char *)ev->data.sequence_start.anchor
+							: NULL;
+	const char *what = ev->type == YAML_ALIAS_EVENT ? "is an alias (*)"
+			   : anchor			? "carries an anchor (&)"
+			   : ev->type == YAML_SCALAR_EVENT &&
+					   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+					   !strcmp((char *)ev->data.scalar.value, "<<")
+				   ? "is a merge key (<<)"
+				   : NULL;
+	if (!what)
+		return 0;
+	yt_fail(r, ev->start_mark,
+		"a mapping key %s: aliases are not expanded, so the keys would not be what they "
+		"seem",
+		what);
+	return -1;
 }
 
 static void add_kid(yt_arena *a, yt_node *parent, yt_node *kid, size_t *cap)
@@ -293,6 +339,8 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 				return NULL;
 			if (ev->type == end)
 				break;
+			if (map && n->n % 2 == 0 && yt_check_key(r))
+				return NULL;
 			yt_node *kid = yt_build(r, a);
 			if (!kid)
 				return NULL;
