@@ -68,6 +68,13 @@ for dir in tests/cases/*/; do
 			fail "a second run changes the output"; diff <(strip_results "$tmp/out") <(strip_results "$tmp/again") | head; ok=0
 		fi
 	fi
+	# Semantic oracle (tests/oracle): every change a result reports is in the object it names, and
+	# nothing else changed. Results are on stderr unless the legacy plugin or --quiet hides them.
+	if [ $ok = 1 ] && [ "$got_exit" = 0 ] && [ -n "${ANI_ORACLE:-}" ]; then
+		err=$tmp/err
+		[ -f "$dir/plugin-config.yaml" ] || printf '%s\n' "${args[@]}" | grep -qxE -- '-q|--quiet' && err=
+		"$ANI_ORACLE" "$input" "$tmp/out" $err || { fail "the semantic oracle refuses the output"; ok=0; }
+	fi
 	if [ $ok = 1 ]; then
 		passed=$((passed + 1))
 		echo "ok   $name"
