@@ -4,6 +4,8 @@
 #ifndef ANI_YAMLTREE_H
 #define ANI_YAMLTREE_H
 
+#include "mem.h"
+
 #include <stddef.h>
 #include <yaml.h>
 
@@ -53,6 +55,7 @@ typedef struct {
 	size_t depth;
 	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
 	yt_limits limits;
+	mem_cleanup cleanup; /* the parser and event, released if memory runs out */
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
