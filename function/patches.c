@@ -106,10 +106,10 @@ static gen_value *policy_ops(const ani_config *c, const ani_changes *cs, size_t 
 				"patch adds %s to the rule that admits namespace %s, after testing "
 				"that rule's from",
 				ports, s->namespace_);
-			free(from);
-			free(to);
+			xfree(from);
+			xfree(to);
 		}
-		free(ports);
+		xfree(ports);
 	}
 	(*i)--;
 	return ops;
@@ -160,7 +160,7 @@ static void put_header(tbuf *out, const ani_config *c, const ani_changes *cs)
 	for (long s = 0; s < n; s++) {
 		char *cmd = config_command(c, n == 1 ? -1 : s);
 		tb_printf(out, "#   %s --emit-patches\n", cmd);
-		free(cmd);
+		xfree(cmd);
 	}
 	tb_puts(out, "# It makes the changes merge mode would make to the manifests it was\n"
 		     "# generated from. Emit it again after they change (a Flux upgrade):\n"
@@ -242,9 +242,9 @@ int patches_render(const ani_config *c, const ani_changes *cs, ani_results *rs, 
 void files_free(ani_files *files)
 {
 	for (size_t i = 0; i < files->n; i++) {
-		free(files->v[i].name);
-		free(files->v[i].text);
+		xfree(files->v[i].name);
+		xfree(files->v[i].text);
 	}
-	free(files->v);
+	xfree(files->v);
 	memset(files, 0, sizeof *files);
 }

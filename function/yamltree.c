@@ -42,7 +42,7 @@ void yt_arena_reset(yt_arena *a)
 	while (keep->next) {
 		yt_arena_chunk *c = keep;
 		keep = keep->next;
-		free(c);
+		xfree(c);
 	}
 	keep->used = 0;
 	a->head = keep;
@@ -52,7 +52,7 @@ void yt_arena_free(yt_arena *a)
 {
 	while (a->head) {
 		yt_arena_chunk *next = a->head->next;
-		free(a->head);
+		xfree(a->head);
 		a->head = next;
 	}
 }
@@ -74,6 +74,13 @@ static int feed_input(void *data, unsigned char *buffer, size_t size, size_t *si
 	return 1;
 }
 
+static void reader_release(void *what)
+{
+	yt_reader *r = what;
+	yaml_event_delete(&r->ev); /* a no-op on a zeroed event */
+	yaml_parser_delete(&r->parser);
+}
+
 void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii)
 {
 	memset(r, 0, sizeof *r);
@@ -85,6 +92,7 @@ void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
 	yaml_parser_set_input(&r->parser, feed_input, r);
+	mem_cleanup_push(&r->cleanup, reader_release, r);
 	/* With the encoding forced, libyaml reads a UTF-8 BOM as a character of the first line
 	 * (column 1), which breaks its indentation; let it detect UTF-8 from the BOM instead. */
 	if (!r->bom)
@@ -98,8 +106,8 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 
 void yt_reader_free(yt_reader *r)
 {
-	yaml_event_delete(&r->ev);
-	yaml_parser_delete(&r->parser);
+	mem_cleanup_pop(&r->cleanup);
+	reader_release(r);
 }
 
 void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
@@ -473,6 +481,6 @@ const yt_node *yt_duplicate_key(const yt_node *map)
 		if (keys[i]->len == keys[i - 1]->len &&
 		    !memcmp(keys[i]->value, keys[i - 1]->value, keys[i]->len))
 			dup = keys[i];
-	free(keys);
+	xfree(keys);
 	return dup;
 }

@@ -5,6 +5,8 @@
 #ifndef ANI_YAMLTREE_H
 #define ANI_YAMLTREE_H
 
+#include "mem.h"
+
 #include <stddef.h>
 #include <yaml.h>
 
@@ -61,6 +63,7 @@ typedef struct {
 	int last_content_open_block;
 	yaml_mark_t last_block_start;
 	yt_limits limits;
+	mem_cleanup cleanup; /* the parser and event, released if memory runs out */
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
