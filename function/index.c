@@ -349,7 +349,7 @@ static int read_stream(walker *w)
 int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
 		ani_index *ix, ani_failure *f)
 {
-	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes};
+	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes, 0};
 	for (;;) {
 		walker w = {.ix = ix, .f = f, .limits = limits, .detect = want == ANI_INPUT_AUTO};
 		memset(ix, 0, sizeof *ix);
@@ -399,7 +399,7 @@ int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani
 	memcpy(copy, buf + it->span_start, n);
 	memset(copy, ' ', it->start - it->span_start);
 	yt_node *root =
-		yt_parse_document(copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes},
+		yt_parse_document(copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 1},
 				  &it->arena, f->message, sizeof f->message, &f->line, &f->col);
 	free(copy);
 	if (!root) {

@@ -49,6 +49,8 @@ typedef struct {
 	int on_missing_error;
 	ani_mode mode;
 	int check; /* report what is missing, change nothing (mode: check, or --check) */
+	/* check: trust that a source Namespace not in the input carries the label */
+	int assume_namespace_label;
 	/* separate mode: the dedicated policy's name (NULL: derived per source) and the pods it
 	 * protects */
 	char *separate_name;

@@ -62,7 +62,7 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 	yaml_emitter_t em;
 	tbuf text = {0};
 	int rc = -1;
-	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes});
+	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 0});
 	yaml_emitter_initialize(&em);
 	yaml_emitter_set_output(&em, append_output, &text);
 	yaml_emitter_set_unicode(&em, 1);

@@ -1,5 +1,6 @@
 #include "plan.h"
 
+#include "access.h"
 #include "netpol.h"
 #include "text.h"
 
@@ -7,7 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NETPOL_API "networking.k8s.io/v1"
+typedef struct {
+	const char *buf;
+	size_t len;
+	const ani_index *ix;
+	const ani_config *c;
+	ani_results *rs;
+	ani_edits *e;
+	int *needs_label; /* per source: the grant relies on the configured Namespace label */
+} planner;
 
 static int eq(const char *a, const char *b)
 {
@@ -94,18 +103,20 @@ static const ani_item *find_unique(const ani_index *ix, const char *api_version,
 	return found;
 }
 
-static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani_results *rs,
-				   int report_missing)
+/* The NetworkPolicy `name` of the policy namespace; when it is missing and `report_missing`,
+ * a result naming the near misses (an error in check mode or with onMissingPolicy: error). */
+static const ani_item *find_policy(const ani_index *ix, const ani_config *c, const char *name,
+				   ani_results *rs, int report_missing)
 {
 	int twice = 0;
-	const ani_item *found = find_unique(ix, NETPOL_API, "NetworkPolicy", c->policy_name,
-					    c->policy_namespace, rs, &twice);
+	const ani_item *found =
+		find_unique(ix, NETPOL_API, "NetworkPolicy", name, c->policy_namespace, rs, &twice);
 	if (found || twice || !report_missing)
 		return found;
 	tbuf near = {0};
 	for (size_t i = 0; i < ix->n_items; i++) {
 		const ani_item *it = &ix->items[i];
-		if (!eq(it->kind, "NetworkPolicy") || !eq(it->name, c->policy_name))
+		if (!eq(it->kind, "NetworkPolicy") || !eq(it->name, name))
 			continue;
 		tb_puts(&near, near.len ? "; " : "; near misses: ");
 		if (!eq(it->api_version, NETPOL_API))
@@ -120,8 +131,9 @@ static const ani_item *find_policy(const ani_index *ix, const ani_config *c, ani
 		tb_printf(&near, " at line %zu", it->line);
 	}
 	results_add(rs, c->on_missing_error ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL,
-		    NULL, "NetworkPolicy %s/%s is not in the input: nothing merged%s",
-		    c->policy_namespace, c->policy_name, near.p ? near.p : "");
+		    NULL, "NetworkPolicy %s/%s is not in the input: nothing %s%s",
+		    c->policy_namespace, name, c->check ? "verified" : "merged",
+		    near.p ? near.p : "");
 	tb_free(&near);
 	return NULL;
 }
@@ -175,31 +187,65 @@ static int namespace_label_state(const ani_item *ns_item, const ani_config *c, c
 	return 1;
 }
 
-static void plan_namespace_label(const char *buf, size_t len, const ani_index *ix,
-				 const ani_config *c, const ani_source *s, ani_results *rs,
-				 ani_edits *e)
+/* Other Namespaces of the input that carry <namespaceLabel>: <source>: the rule admits them too. */
+static void report_label_collisions(planner *pl, const ani_source *s)
 {
+	const ani_config *c = pl->c;
+	for (size_t i = 0; i < pl->ix->n_items; i++) {
+		const ani_item *it = &pl->ix->items[i];
+		if (!it->loaded || !eq(it->kind, "Namespace") || !eq(it->api_version, "v1") ||
+		    eq(it->name, s->namespace_))
+			continue;
+		ani_labels labels = {0};
+		netpol_labels_from_node(yt_get(it->metadata, "labels"), &labels);
+		if (eq(netpol_label(&labels, c->namespace_label), s->namespace_))
+			results_add(
+				pl->rs, c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, it,
+				"metadata.labels", it->metadata,
+				"carries the label %s=%s too, so the rule for namespace %s "
+				"admits it as well; select by %s, which the API server sets and "
+				"no user can change (namespaceLabel: %s)",
+				c->namespace_label, s->namespace_, s->namespace_,
+				METADATA_NAME_LABEL, METADATA_NAME_LABEL);
+		netpol_labels_free(&labels);
+	}
+}
+
+/* The label the grant relies on: there, added, or an error or warning saying why not. */
+static void plan_namespace_label(planner *pl, const ani_source *s)
+{
+	const ani_config *c = pl->c;
+	ani_results *rs = pl->rs;
 	int failed = 0;
-	const ani_item *ns_item = find_namespace(ix, s->namespace_, rs, &failed);
-	int automatic = !strcmp(c->namespace_label, "kubernetes.io/metadata.name");
-	if (failed)
+	const ani_item *ns_item = find_namespace(pl->ix, s->namespace_, rs, &failed);
+	if (failed || !strcmp(c->namespace_label, METADATA_NAME_LABEL))
 		return;
+	report_label_collisions(pl, s);
 	if (!ns_item) {
-		if (!automatic)
-			results_add(rs, ANI_SEVERITY_WARNING, NULL, NULL, NULL,
-				    "Namespace %s is not in the input: it must carry the label "
-				    "%s=%s in the cluster for the rule to match",
-				    s->namespace_, c->namespace_label, s->namespace_);
+		int fails = c->check && !c->assume_namespace_label;
+		results_add(rs, fails ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL, NULL,
+			    "Namespace %s is not in the input: it must carry the label %s=%s in "
+			    "the cluster for the rule to match%s",
+			    s->namespace_, c->namespace_label, s->namespace_,
+			    fails ? " (cannot verify: put the Namespace in the input, set "
+				    "assumeNamespaceLabel: true, or select by "
+				    "kubernetes.io/metadata.name)"
+				  : "");
 		return;
 	}
-	int state = namespace_label_state(ns_item, c, s->namespace_, rs);
-	if (state != 0 || automatic)
+	if (namespace_label_state(ns_item, c, s->namespace_, rs) != 0)
 		return;
 	if (c->check || !c->label_namespace) {
+		/* --no-label-namespace says the label comes from elsewhere: merge warns. */
 		results_add(rs, c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, ns_item,
 			    "metadata.labels", ns_item->metadata,
-			    "lacks the label %s=%s that the rule selects", c->namespace_label,
-			    s->namespace_);
+			    "lacks the label %s=%s that the rule selects%s", c->namespace_label,
+			    s->namespace_,
+			    c->check
+				    ? ""
+				    : ", and labelNamespace is false: the rule admits it only once "
+				      "it carries the label (or select by "
+				      "kubernetes.io/metadata.name)");
 		return;
 	}
 	ani_failure f;
@@ -208,15 +254,15 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 		add_failure(rs, ns_item, "metadata", &f);
 		return;
 	}
-	edit_style st = edit_style_for(buf, len, ns_item);
+	edit_style st = edit_style_for(pl->buf, pl->len, ns_item);
 	const yt_node *labels = yt_get(md, "labels");
 	int ok;
 	if (!yt_is_null(labels)) {
 		gen_value *entry = gen_string(s->namespace_);
-		ok = !edit_set_in_mapping(e, &st, labels, c->namespace_label, entry, &f);
+		ok = !edit_set_in_mapping(pl->e, &st, labels, c->namespace_label, entry, &f);
 	} else {
 		gen_value *map = gen_add(gen_map(), c->namespace_label, gen_string(s->namespace_));
-		ok = !edit_set_in_mapping(e, &st, md, "labels", map, &f);
+		ok = !edit_set_in_mapping(pl->e, &st, md, "labels", map, &f);
 	}
 	if (!ok) {
 		add_failure(rs, ns_item, "metadata.labels", &f);
@@ -227,129 +273,289 @@ static void plan_namespace_label(const char *buf, size_t len, const ani_index *i
 		    s->namespace_);
 }
 
-static const yt_node *namespace_labels_node(const ani_index *ix, const char *ns)
+/* The loaded item of that identity (any namespace when NULL), not local-config. */
+static const ani_item *find_loaded(const ani_index *ix, const char *api_version, const char *kind,
+				   const char *name, const char *namespace_)
 {
 	for (size_t i = 0; i < ix->n_items; i++) {
 		const ani_item *it = &ix->items[i];
-		if (eq(it->kind, "Namespace") && eq(it->api_version, "v1") && eq(it->name, ns))
-			return yt_get(it->metadata, "labels");
+		if (it->loaded && !it->local_config && eq(it->kind, kind) &&
+		    eq(it->api_version, api_version) && eq(it->name, name) &&
+		    (!namespace_ || eq(it->namespace_, namespace_)))
+			return it;
 	}
 	return NULL;
 }
 
-/* Check mode: warns of rules that admit a configured namespace more widely than configured. */
-static void report_overbroad(const ani_index *ix, const ani_config *c, const ani_item *pol,
-			     size_t src, ani_results *rs)
+/* The rule of `p` whose one peer is exactly the source's and that lists ports, or p->n_in. */
+static size_t exact_peer_rule(const np_policy *p, const ani_config *c, const ani_source *s)
 {
-	const yt_node *ingress = yt_get(pol->spec, "ingress");
-	if (!ingress || ingress->kind != YT_SEQUENCE)
-		return;
-	ani_labels known;
-	netpol_namespace_labels(c, c->from[src].namespace_,
-				namespace_labels_node(ix, c->from[src].namespace_), &known);
-	for (size_t r = 0; r < ingress->n; r++) {
-		char *why = netpol_overbroad(ingress->kids[r], pol->namespace_, c, src, &known);
-		if (!why)
+	ani_label by_config = {c->namespace_label, s->namespace_};
+	ani_label by_name = {METADATA_NAME_LABEL, s->namespace_};
+	ani_labels want_config = {&by_config, 1}, want_name = {&by_name, 1};
+	for (size_t i = 0; i < p->n_in; i++) {
+		const np_rule *r = &p->in[i];
+		if (r->every_peer || r->n_peers != 1 || r->every_port)
 			continue;
+		const np_peer *peer = &r->peers[0];
+		if (!peer->ip_block && peer->has_namespaces &&
+		    (netpol_selector_is_exactly(&peer->namespaces, &want_config) ||
+		     netpol_selector_is_exactly(&peer->namespaces, &want_name)) &&
+		    netpol_selector_is_exactly(&peer->pods, &s->pods))
+			return i;
+	}
+	return p->n_in;
+}
+
+/* The labels the source namespace is known to carry: the one Kubernetes sets and its Namespace
+ * object's; with `configured`, also the configured label when it will be there (the Namespace is
+ * not in the input, or this run labels it). */
+static void source_namespace_labels(const planner *pl, const ani_source *s, int configured,
+				    ani_labels *out)
+{
+	const ani_config *c = pl->c;
+	memset(out, 0, sizeof *out);
+	netpol_label_put(out, METADATA_NAME_LABEL, s->namespace_);
+	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", s->namespace_, NULL);
+	if (ns)
+		netpol_labels_from_node(yt_get(ns->metadata, "labels"), out);
+	if (configured && (!ns || (c->label_namespace && !c->check)))
+		netpol_label_put(out, c->namespace_label, s->namespace_);
+}
+
+/* The verdict for source `i`: first from what the namespace visibly carries, then, when that
+ * does not admit it, with the configured label, which the grant then relies on. */
+static void judge_source(planner *pl, const acc_model *m, size_t i, acc_verdict *v)
+{
+	const ani_source *s = &pl->c->from[i];
+	ani_labels labels;
+	source_namespace_labels(pl, s, 0, &labels);
+	access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
+	netpol_labels_free(&labels);
+	pl->needs_label[i] = !v->admitted;
+	if (v->admitted)
+		return;
+	access_verdict_free(v);
+	source_namespace_labels(pl, s, 1, &labels);
+	access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
+	netpol_labels_free(&labels);
+}
+
+static void labels_text(tbuf *b, const ani_labels *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		tb_printf(b, "%s%s=%s", i ? "," : "", l->v[i].key, l->v[i].value);
+}
+
+/* The command that makes the whole checked config true: every setting that shapes the grant. */
+static char *fix_command(const ani_config *c, const ani_source *s)
+{
+	tbuf b = {0};
+	tb_printf(&b, "allow-namespace-ingress%s --policy %s/%s --from-namespace %s",
+		  c->mode == ANI_MODE_SEPARATE ? " --mode separate" : "", c->policy_namespace,
+		  c->policy_name, s->namespace_);
+	if (s->has_pods) {
+		tb_puts(&b, " --pod-selector ");
+		labels_text(&b, &s->pods);
+	}
+	tb_printf(&b, " --namespace-label %s", c->namespace_label);
+	char *ports = ports_text(c, NULL, ",");
+	tb_printf(&b, " --port %s", ports);
+	free(ports);
+	if (!c->label_namespace)
+		tb_puts(&b, " --no-label-namespace");
+	if (c->mode == ANI_MODE_SEPARATE) {
+		char *name = config_dedicated_policy_name(c, s);
+		tb_printf(&b, " --separate-policy-name %s --separate-pod-selector ", name);
+		labels_text(&b, &c->separate_pods);
+		free(name);
+	}
+	tb_puts(&b, " < manifests.yaml");
+	return tb_take(&b);
+}
+
+static void rule_field(char *field, size_t size, size_t rule)
+{
+	snprintf(field, size, "spec.ingress[%zu]", rule);
+}
+
+/* Says that the source is already admitted, and by what. */
+static void report_admitted(planner *pl, const acc_verdict *v, const ani_source *s,
+			    const char *what)
+{
+	char *src = source_text(s), *all = ports_text(pl->c, NULL, ", ");
+	if (v->by) {
 		char field[64];
-		snprintf(field, sizeof field, "spec.ingress[%zu]", r);
-		results_add(rs, ANI_SEVERITY_WARNING, pol, field, ingress->kids[r],
-			    "admits namespace %s more widely than configured: %s",
-			    c->from[src].namespace_, why);
-		free(why);
+		rule_field(field, sizeof field, v->by_rule);
+		results_add(pl->rs, ANI_SEVERITY_INFO, v->by->item, field, v->by->in[v->by_rule].at,
+			    "already admits %s on %s: %s", src, all, what);
+	} else {
+		results_add(pl->rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
+			    "no NetworkPolicy isolates the pods of namespace %s for ingress: every "
+			    "source, %s included, already reaches them: %s",
+			    pl->c->policy_namespace, src, what);
+	}
+	free(src);
+	free(all);
+}
+
+/* Warns of rules that admit the source more widely than configured, in every policy that
+ * selects the destination pods. */
+static void report_overbroad(planner *pl, const acc_model *m, size_t src)
+{
+	const ani_source *s = &pl->c->from[src];
+	ani_labels known;
+	source_namespace_labels(pl, s, 1, &known);
+	for (size_t i = 0; i <= m->n_policies; i++) {
+		const np_policy *p = i < m->n_policies ? &m->policies[i] : m->defining;
+		if (!p || !p->ingress || !access_selects_every_pod(m, p))
+			continue;
+		for (size_t r = 0; r < p->n_in; r++) {
+			char *why = access_rule_overbroad(&p->in[r], p->item->namespace_, pl->c, s,
+							  &known);
+			if (!why)
+				continue;
+			char field[64];
+			rule_field(field, sizeof field, r);
+			results_add(pl->rs, ANI_SEVERITY_WARNING, p->item, field, p->in[r].at,
+				    "admits namespace %s more widely than configured: %s",
+				    s->namespace_, why);
+			free(why);
+		}
 	}
 	netpol_labels_free(&known);
 }
 
-static void plan_policy(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
-			const ani_item *pol, ani_results *rs, ani_edits *e)
+/* Both ends: an egress-isolating policy of the source namespace must let the traffic out. */
+static void report_egress(planner *pl, const acc_model *m, size_t src)
 {
+	const ani_source *s = &pl->c->from[src];
+	const ani_item *blocking = NULL;
+	ani_failure f;
+	const ani_item *bad = NULL;
+	ani_labels dest_labels = {0};
+	netpol_label_put(&dest_labels, METADATA_NAME_LABEL, pl->c->policy_namespace);
+	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", pl->c->policy_namespace, NULL);
+	if (ns)
+		netpol_labels_from_node(yt_get(ns->metadata, "labels"), &dest_labels);
+	if (access_egress_blocker(m, pl->ix, s, &dest_labels, pl->c, &blocking, &f, &bad))
+		add_failure(pl->rs, bad, NULL, &f);
+	else if (blocking)
+		results_add(pl->rs, pl->c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
+			    blocking, "spec.egress", NULL,
+			    "isolates pods of namespace %s for egress and no egress rule admits "
+			    "the destination pods in %s on every configured port: the traffic "
+			    "stays blocked at the source (this function does not edit the source "
+			    "side)",
+			    s->namespace_, pl->c->policy_namespace);
+	netpol_labels_free(&dest_labels);
+}
+
+static void report_service_ports(planner *pl, const acc_model *m);
+
+/* Merges the configured grant into policy `pol`, for the sources [first, first + n). */
+static void plan_policy(planner *pl, const ani_item *pol, size_t first, size_t n)
+{
+	const ani_config *c = pl->c;
+	ani_results *rs = pl->rs;
 	ani_failure f;
 	const yt_node *spec = pol->spec;
 	if (!spec || spec->kind != YT_MAPPING) {
 		results_add(rs, ANI_SEVERITY_ERROR, pol, "spec", spec, "has no spec mapping");
 		return;
 	}
-	if (!netpol_isolates_ingress(yt_get(spec, "policyTypes"))) {
-		results_add(
-			rs, ANI_SEVERITY_WARNING, pol, "spec.policyTypes",
-			yt_get(spec, "policyTypes"),
-			"does not list Ingress in policyTypes, so it does not restrict ingress: "
-			"nothing merged");
+	np_policy target;
+	if (netpol_read(pol, &target, &f)) {
+		add_failure(rs, pol, NULL, &f);
+		netpol_policy_free(&target);
+		return;
+	}
+	acc_model m;
+	const ani_item *bad = NULL;
+	if (access_build(&m, pl->ix, pol->namespace_, &target.pods, &target, &f, &bad)) {
+		add_failure(rs, bad, NULL, &f);
+		netpol_policy_free(&target);
 		return;
 	}
 	const yt_node *ingress = yt_get(spec, "ingress");
 	size_t n_rules = ingress && ingress->kind == YT_SEQUENCE ? ingress->n : 0;
 	gen_value *new_rules = gen_seq();
-	edit_style st = edit_style_for(buf, len, pol);
-	for (size_t i = 0; i < c->n_from; i++) {
+	edit_style st = edit_style_for(pl->buf, pl->len, pol);
+	for (size_t i = first; i < first + n; i++) {
 		const ani_source *s = &c->from[i];
-		ani_labels known;
-		np_decision d;
-		netpol_namespace_labels(c, s->namespace_, namespace_labels_node(ix, s->namespace_),
-					&known);
-		int rc = netpol_decide(spec, pol->namespace_, c, i, &known, &d, &f);
-		netpol_labels_free(&known);
-		if (rc) {
-			add_failure(rs, pol, "spec.ingress", &f);
-			break;
-		}
+		acc_verdict v;
+		judge_source(pl, &m, i, &v);
 		char *src = source_text(s);
 		char *all = ports_text(c, NULL, ", ");
-		char *missing = ports_text(c, d.missing, ", ");
+		char *missing = ports_text(c, v.missing, ", ");
 		char field[96];
-		if (d.action == NP_ADMITTED) {
-			snprintf(field, sizeof field, "spec.ingress[%zu]", d.rule);
-			results_add(rs, ANI_SEVERITY_INFO, pol, field, ingress->kids[d.rule],
-				    "already admits %s on %s: nothing to change", src, all);
-		} else if (c->check) {
-			char *flag_ports = ports_text(c, d.missing, ",");
+		if (v.admitted) {
+			report_admitted(pl, &v, s, "nothing to change");
+		} else if (!target.ingress) {
 			results_add(
-				rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
-				"does not admit %s on %s; fix: allow-namespace-ingress --policy "
-				"%s/%s --from-namespace %s --port %s < manifests.yaml",
-				src, missing, pol->namespace_, pol->name, s->namespace_,
-				flag_ports);
-			free(flag_ports);
-		} else if (d.action == NP_ADD_PORTS) {
-			const yt_node *rule = ingress->kids[d.rule], *ports = yt_get(rule, "ports");
-			char rule_field[64];
-			snprintf(field, sizeof field, "spec.ingress[%zu].ports", d.rule);
-			snprintf(rule_field, sizeof rule_field, "spec.ingress[%zu]", d.rule);
-			if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
-			    edit_check_editable(ingress, "spec.ingress", &f) ||
-			    edit_check_editable(rule, rule_field, &f) ||
-			    edit_check_editable(ports, field, &f)) {
-				add_failure(rs, pol, field, &f);
-			} else {
-				gen_value *items = gen_seq();
-				for (size_t p = 0; p < c->n_ports; p++)
-					if (d.missing[p])
-						gen_add(items, NULL, gen_port(&c->ports[p]));
-				edit_append_to_sequence(e, &st, ports, items);
-				results_add(rs, ANI_SEVERITY_INFO, pol, field, ports,
-					    "added %s to the rule that admits %s", missing, src);
-			}
+				rs, ANI_SEVERITY_ERROR, pol, "spec.policyTypes",
+				yt_get(spec, "policyTypes"),
+				"does not restrict ingress (policyTypes lacks Ingress), but "
+				"NetworkPolicy %s/%s %s its pods and does not admit %s on %s: a "
+				"rule here would grant nothing; use mode: separate, or that policy "
+				"as the target",
+				v.isolating->item->namespace_, v.isolating->item->name,
+				v.isolation == ACC_ISOLATED ? "isolates" : "may isolate", src,
+				missing);
+		} else if (c->check) {
+			char *fix = fix_command(c, s);
+			results_add(rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
+				    "does not admit %s on %s; fix: %s", src, missing, fix);
+			free(fix);
 		} else {
-			gen_value *ports = gen_seq();
-			for (size_t p = 0; p < c->n_ports; p++)
-				gen_add(ports, NULL, gen_port(&c->ports[p]));
-			gen_value *from = gen_add(gen_seq(), NULL, gen_peer(c, s));
-			gen_value *rule = gen_add(gen_add(gen_map(), "from", from), "ports", ports);
-			snprintf(field, sizeof field, "spec.ingress[%zu]",
-				 n_rules + gen_len(new_rules));
-			gen_add(new_rules, NULL, rule);
-			results_add(rs, ANI_SEVERITY_INFO, pol, field,
-				    ingress && !yt_is_null(ingress) ? ingress : spec,
-				    "added an ingress rule admitting %s on %s", src, all);
+			size_t exact = exact_peer_rule(&target, c, s);
+			if (exact < target.n_in) {
+				const yt_node *rule = NULL, *ports = NULL;
+				char rfield[64];
+				snprintf(field, sizeof field, "spec.ingress[%zu].ports", exact);
+				rule_field(rfield, sizeof rfield, exact);
+				if (item_check_editable(pol, &f) ||
+				    edit_check_editable(spec, "spec", &f) ||
+				    edit_check_editable(ingress, "spec.ingress", &f) ||
+				    edit_check_editable(rule = ingress->kids[exact], rfield, &f) ||
+				    edit_check_editable(ports = yt_get(rule, "ports"), field, &f)) {
+					add_failure(rs, pol, field, &f);
+				} else {
+					gen_value *items = gen_seq();
+					for (size_t p = 0; p < c->n_ports; p++)
+						if (v.missing[p])
+							gen_add(items, NULL,
+								gen_port(&c->ports[p]));
+					edit_append_to_sequence(pl->e, &st, ports, items);
+					results_add(rs, ANI_SEVERITY_INFO, pol, field, ports,
+						    "added %s to the rule that admits %s", missing,
+						    src);
+				}
+			} else {
+				gen_value *ports = gen_seq();
+				for (size_t p = 0; p < c->n_ports; p++)
+					gen_add(ports, NULL, gen_port(&c->ports[p]));
+				gen_value *from = gen_add(gen_seq(), NULL, gen_peer(c, s));
+				gen_value *rule =
+					gen_add(gen_add(gen_map(), "from", from), "ports", ports);
+				rule_field(field, sizeof field, n_rules + gen_len(new_rules));
+				gen_add(new_rules, NULL, rule);
+				results_add(rs, ANI_SEVERITY_INFO, pol, field,
+					    ingress && !yt_is_null(ingress) ? ingress : spec,
+					    "added an ingress rule admitting %s on %s", src, all);
+			}
 		}
 		if (c->check)
-			report_overbroad(ix, c, pol, i, rs);
+			report_overbroad(pl, &m, i);
+		report_egress(pl, &m, i);
 		free(src);
 		free(all);
 		free(missing);
-		netpol_decision_free(&d);
+		access_verdict_free(&v);
 	}
+	report_service_ports(pl, &m);
+	access_free(&m);
+	netpol_policy_free(&target);
 	if (!gen_len(new_rules) || rs->errors) {
 		gen_free(new_rules);
 		return;
@@ -361,10 +567,10 @@ static void plan_policy(const char *buf, size_t len, const ani_index *ix, const 
 		return;
 	}
 	if (yt_is_null(ingress)) {
-		if (edit_set_in_mapping(e, &st, spec, "ingress", new_rules, &f))
+		if (edit_set_in_mapping(pl->e, &st, spec, "ingress", new_rules, &f))
 			add_failure(rs, pol, "spec.ingress", &f);
 	} else {
-		edit_append_to_sequence(e, &st, ingress, new_rules);
+		edit_append_to_sequence(pl->e, &st, ingress, new_rules);
 	}
 }
 
@@ -421,44 +627,69 @@ static char *dedicated_policy_path(const ani_index *ix, const ani_config *c, con
 	return xasprintf("%.*s/%s.yaml", (int)(slash - anchor->file_path), anchor->file_path, name);
 }
 
-static void plan_separate(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
-			  ani_results *rs, ani_edits *e)
+static void plan_separate(planner *pl)
 {
+	const ani_config *c = pl->c;
+	const ani_index *ix = pl->ix;
+	ani_results *rs = pl->rs;
 	size_t appended = 0; /* policies already added to the items: the next needs a separator */
-	const ani_item *style_item = find_policy(ix, c, rs, 0);
-	edit_style st = style_item ? edit_style_for(buf, len, style_item)
-				   : (edit_style){buf, len, "\n", 2, 0};
+	const ani_item *style_item = find_policy(ix, c, c->policy_name, rs, 0);
+	edit_style st = style_item ? edit_style_for(pl->buf, pl->len, style_item)
+				   : (edit_style){pl->buf, pl->len, "\n", 2, 0};
 	if (!style_item) {
-		const char *nl = memchr(buf, '\n', len);
-		if (nl && nl > buf && nl[-1] == '\r')
+		const char *nl = memchr(pl->buf, '\n', pl->len);
+		if (nl && nl > pl->buf && nl[-1] == '\r')
 			st.newline = "\r\n";
 	}
+	np_selector pods;
+	yt_arena arena = {0};
+	netpol_selector_from_labels(&c->separate_pods, &pods, &arena);
 	for (size_t i = 0; i < c->n_from; i++) {
 		const ani_source *s = &c->from[i];
 		char *name = config_dedicated_policy_name(c, s);
-		/* The same rules as merge mode, for this source, against the dedicated policy. */
-		ani_config one = *c;
-		one.policy_name = name;
-		one.from = (ani_source *)s;
-		one.n_from = 1;
-		one.mode = ANI_MODE_MERGE;
-		const ani_item *existing = find_policy(ix, &one, rs, 0);
+		const ani_item *existing = find_policy(ix, c, name, rs, 0);
 		if (existing) {
-			plan_policy(buf, len, ix, &one, existing, rs, e);
+			plan_policy(pl, existing, i, 1);
+			free(name);
+			continue;
+		}
+		acc_model m;
+		acc_verdict v;
+		ani_failure f;
+		const ani_item *bad = NULL;
+		if (access_build(&m, ix, c->policy_namespace, &pods, NULL, &f, &bad)) {
+			add_failure(rs, bad, NULL, &f);
+			free(name);
+			break;
+		}
+		judge_source(pl, &m, i, &v);
+		char *src = source_text(s), *ports = ports_text(c, NULL, ", ");
+		tbuf sel = {0};
+		labels_text(&sel, &c->separate_pods);
+		if (v.admitted) {
+			/* A new policy would isolate pods that every source reaches, or add
+			 * nothing. */
+			report_admitted(pl, &v, s, "no dedicated policy created");
+		} else if (v.isolation == ACC_MAYBE_ISOLATED) {
+			results_add(
+				rs, ANI_SEVERITY_ERROR, v.isolating->item, NULL, NULL,
+				"may isolate some of the pods %s for ingress: a dedicated "
+				"NetworkPolicy %s/%s would isolate the others and cut off the "
+				"sources that reach them; put the workloads of %s in the input, "
+				"or choose a separatePolicy.podSelector this policy surely selects",
+				sel.p, c->policy_namespace, name, c->policy_namespace);
 		} else if (c->check) {
-			char *flag_ports = ports_text(c, NULL, ",");
+			char *fix = fix_command(c, s);
 			results_add(rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
 				    "NetworkPolicy %s/%s, which admits namespace %s, is not in the "
-				    "input; fix: allow-namespace-ingress --mode separate "
-				    "--policy %s/%s --from-namespace %s --port %s < manifests.yaml",
-				    c->policy_namespace, name, s->namespace_, c->policy_namespace,
-				    c->policy_name, s->namespace_, flag_ports);
-			free(flag_ports);
+				    "input, and no other policy admits %s on %s; fix: %s",
+				    c->policy_namespace, name, s->namespace_, src, ports, fix);
+			free(fix);
 		} else if (!rs->errors) {
 			char *path = dedicated_policy_path(ix, c, name);
 			gen_value *pol = gen_dedicated_policy(c, s, name, path);
 			if (ix->kind == ANI_INPUT_STREAM) {
-				edit_append_document(e, &st, pol);
+				edit_append_document(pl->e, &st, pol);
 			} else if (!ix->items_end) {
 				gen_free(pol);
 				results_add(
@@ -474,14 +705,12 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 					.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
 										 : ix->items_last,
 				};
-				edit_append_items(e, &st, &where, gen_add(gen_seq(), NULL, pol));
+				edit_append_items(pl->e, &st, &where,
+						  gen_add(gen_seq(), NULL, pol));
 				appended++;
 			}
-			char *ports = ports_text(c, NULL, ", "), *src = source_text(s);
 			results_add(rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
-				    "created, admitting %s to pods %s=%s on %s%s%s", src,
-				    c->separate_pods.n ? c->separate_pods.v[0].key : "",
-				    c->separate_pods.n ? c->separate_pods.v[0].value : "", ports,
+				    "created, admitting %s to pods %s on %s%s%s", src, sel.p, ports,
 				    path ? " in " : "", path ? path : "");
 			ani_result *r = &rs->v[rs->n - 1];
 			r->api_version = xstrdup(NETPOL_API);
@@ -489,10 +718,68 @@ static void plan_separate(const char *buf, size_t len, const ani_index *ix, cons
 			r->name = xstrdup(name);
 			r->namespace_ = xstrdup(c->policy_namespace);
 			r->file_path = path;
-			free(ports);
-			free(src);
 		}
+		report_egress(pl, &m, i);
+		report_service_ports(pl, &m);
+		tb_free(&sel);
+		free(ports);
+		free(src);
+		access_verdict_free(&v);
+		access_free(&m);
 		free(name);
+	}
+	yt_arena_free(&arena);
+}
+
+/* NetworkPolicies match the pods' container ports: a configured port that is a Service's port
+ * mapped to another target port opens nothing on the pods behind it. */
+static void report_service_ports(planner *pl, const acc_model *m)
+{
+	const ani_config *c = pl->c;
+	for (size_t i = 0; i < pl->ix->n_items; i++) {
+		const ani_item *svc = &pl->ix->items[i];
+		if (!svc->loaded || !eq(svc->kind, "Service") || !eq(svc->api_version, "v1") ||
+		    !eq(svc->namespace_, m->namespace_))
+			continue;
+		ani_labels selector = {0};
+		netpol_labels_from_node(yt_get(svc->spec, "selector"), &selector);
+		const acc_pod *behind = NULL;
+		for (size_t p = 0; p < m->n_pods && !behind && selector.n; p++) {
+			size_t k = 0;
+			while (k < selector.n &&
+			       eq(netpol_label(&m->pods[p].labels, selector.v[k].key),
+				  selector.v[k].value))
+				k++;
+			if (k == selector.n)
+				behind = &m->pods[p];
+		}
+		netpol_labels_free(&selector);
+		const yt_node *ports = yt_get(svc->spec, "ports");
+		for (size_t j = 0; behind && ports && ports->kind == YT_SEQUENCE && j < ports->n;
+		     j++) {
+			const yt_node *sp = ports->kids[j], *target = yt_get(sp, "targetPort");
+			long long port, number;
+			if (!yt_int(yt_get(sp, "port"), &port) || !target ||
+			    (yt_int(target, &number) && number == port))
+				continue;
+			int configured = 0;
+			for (size_t q = 0; q < c->n_ports; q++)
+				configured |= !c->ports[q].name && !c->ports[q].end_port &&
+					      c->ports[q].port == port;
+			int listens = 0;
+			for (size_t k = 0; k < behind->n_ports; k++)
+				listens |= behind->ports[k].port == port;
+			if (!configured || listens)
+				continue;
+			char field[64];
+			snprintf(field, sizeof field, "spec.ports[%zu]", j);
+			results_add(
+				pl->rs, ANI_SEVERITY_INFO, svc, field, sp,
+				"maps port %lld to targetPort %s: NetworkPolicies match the pods' "
+				"container ports, so the configured port %lld opens nothing on "
+				"pods that do not listen on it",
+				port, target->kind == YT_SCALAR ? target->value : "?", port);
+		}
 	}
 }
 
@@ -504,32 +791,50 @@ static int named_in(const char *name, char *const *names, size_t n)
 	return 0;
 }
 
-/* Parses, alone, each item the plan may read: the target policy, the dedicated ones, the
- * source Namespaces. */
+static int is_workload_or_service(const ani_item *it)
+{
+	static const char *const kinds[][2] = {
+		{"v1", "Pod"},
+		{"v1", "Service"},
+		{"apps/v1", "Deployment"},
+		{"apps/v1", "StatefulSet"},
+		{"apps/v1", "DaemonSet"},
+		{"apps/v1", "ReplicaSet"},
+		{"batch/v1", "Job"},
+		{"batch/v1", "CronJob"},
+	};
+	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+		if (eq(it->api_version, kinds[i][0]) && eq(it->kind, kinds[i][1]))
+			return 1;
+	return 0;
+}
+
+/* Parses, alone, each item the plan may read: every v1 NetworkPolicy of the policy namespace
+ * and of the source namespaces, the workloads and Services of the policy namespace, and the
+ * Namespaces (all of them when the label is one a user sets: collisions). */
 static void load_items(const char *buf, ani_index *ix, const ani_config *c,
 		       const ani_limits *limits, ani_results *rs)
 {
-	char **policies = xcalloc(c->n_from + 1, sizeof *policies);
-	char **namespaces = xcalloc(c->n_from, sizeof *namespaces);
-	policies[0] = c->policy_name;
-	for (size_t i = 0; i < c->n_from; i++) {
-		namespaces[i] = c->from[i].namespace_;
-		policies[i + 1] = config_dedicated_policy_name(c, &c->from[i]);
-	}
+	char **namespaces = xcalloc(c->n_from + 1, sizeof *namespaces);
+	namespaces[0] = c->policy_namespace;
+	for (size_t i = 0; i < c->n_from; i++)
+		namespaces[i + 1] = c->from[i].namespace_;
+	int all_namespaces = strcmp(c->namespace_label, METADATA_NAME_LABEL) != 0;
 	for (size_t i = 0; i < ix->n_items; i++) {
 		ani_item *it = &ix->items[i];
-		int wanted = eq(it->kind, "NetworkPolicy")
-				     ? eq(it->api_version, NETPOL_API) &&
-					       eq(it->namespace_, c->policy_namespace) &&
-					       named_in(it->name, policies, c->n_from + 1)
-				     : named_in(it->name, namespaces, c->n_from);
+		int wanted;
+		if (eq(it->kind, "NetworkPolicy"))
+			wanted = eq(it->api_version, NETPOL_API) &&
+				 named_in(it->namespace_, namespaces, c->n_from + 1);
+		else if (eq(it->kind, "Namespace"))
+			wanted = all_namespaces || named_in(it->name, namespaces, c->n_from + 1);
+		else
+			wanted = is_workload_or_service(it) &&
+				 eq(it->namespace_, c->policy_namespace);
 		ani_failure f;
 		if (wanted && index_load_item(it, buf, limits, &f))
 			add_failure(rs, it, NULL, &f);
 	}
-	for (size_t i = 0; i < c->n_from; i++)
-		free(policies[i + 1]);
-	free(policies);
 	free(namespaces);
 }
 
@@ -539,15 +844,23 @@ void plan_run(const char *buf, size_t len, ani_index *ix, const ani_config *c,
 	load_items(buf, ix, c, limits, rs);
 	if (rs->errors)
 		return;
+	planner pl = {buf, len, ix, c, rs, e, xcalloc(c->n_from, sizeof(int))};
+	/* Without the target the grant is made elsewhere: label as if it relied on the label. */
+	for (size_t i = 0; i < c->n_from; i++)
+		pl.needs_label[i] = 1;
 	if (c->mode == ANI_MODE_SEPARATE) {
-		plan_separate(buf, len, ix, c, rs, e);
+		plan_separate(&pl);
 	} else {
-		const ani_item *pol = find_policy(ix, c, rs, 1);
+		const ani_item *pol = find_policy(ix, c, c->policy_name, rs, 1);
 		if (pol)
-			plan_policy(buf, len, ix, c, pol, rs, e);
-		if (!pol && rs->errors)
+			plan_policy(&pl, pol, 0, c->n_from);
+		if (!pol && rs->errors) {
+			free(pl.needs_label);
 			return;
+		}
 	}
 	for (size_t i = 0; i < c->n_from; i++)
-		plan_namespace_label(buf, len, ix, c, &c->from[i], rs, e);
+		if (pl.needs_label[i])
+			plan_namespace_label(&pl, &c->from[i]);
+	free(pl.needs_label);
 }

@@ -103,7 +103,7 @@ static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
 		yt_arena arena = {0};
 		ani_limits l = ani_limits_default(o->limits);
 		yt_node *n = yt_parse_document(o->config_text, o->config_len,
-					       (yt_limits){l.max_depth, l.max_scalar_bytes}, &arena,
+					       (yt_limits){l.max_depth, l.max_scalar_bytes, 0}, &arena,
 					       f->message, sizeof f->message, &f->line, &f->col);
 		int rc = n ? config_from_node(c, n, f) : -1;
 		yt_arena_free(&arena);

@@ -20,10 +20,12 @@ struct yt_node {
 	size_t end;	  /* byte offset after the node (libyaml's end mark) */
 	size_t last;	  /* byte offset after the node's last character of content */
 	size_t line, col; /* 1-based line, 0-based column of `start` */
-	char *value;	  /* scalar text, NUL-terminated */
+	char *value;	  /* scalar text, or an alias's anchor name; NUL-terminated */
 	size_t len;
 	yt_node **kids; /* mapping: key0, value0, key1, value1, ...; sequence: items */
 	size_t n;
+	/* An alias's anchored node, when it was built in the same yt_build call; else NULL. */
+	const yt_node *target;
 };
 
 /* Memory for the trees of one item; released together. */
@@ -39,6 +41,9 @@ void yt_arena_reset(yt_arena *a);
 typedef struct {
 	size_t max_depth;
 	size_t max_scalar_bytes;
+	/* The text is a part of a document already read whole: an alias may name an anchor defined
+	 * before the part. */
+	int part;
 } yt_limits;
 
 typedef struct {
@@ -53,6 +58,11 @@ typedef struct {
 	size_t depth;
 	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
 	yt_limits limits;
+	/* Anchors defined so far in the current document (an alias to any other is invalid YAML),
+	 * with the node built for each in the current yt_build call. */
+	struct yt_anchor *anchors;
+	size_t anchors_cap, anchors_n;
+	unsigned build_gen, building;
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
@@ -85,6 +95,15 @@ long yt_key_slot(const yt_node *map, const char *key);
 int yt_is_null(const yt_node *n);
 /* 1 for a plain or quoted scalar that reads as a string (not null, bool or number). */
 int yt_is_string(const yt_node *n);
+/* 1 when `n` is a plain, untagged scalar that Go's YAML decoders (go-yaml v2 and v3, used by
+ * kubectl, the API server, Flux and kustomize) read as an integer: strconv.ParseInt(s, 0, 64)
+ * after removing every `_`, so 0443 is octal 291, 0x50 and 0b1010000 are 80, 0o443 is 291. */
+int yt_int(const yt_node *n, long long *out);
+/* 1 for a scalar that Go's YAML decoders read as a string: quoted, or plain and not a null,
+ * bool (YAML 1.1 words), integer (yt_int) or float. */
+int yt_go_string(const yt_node *n);
+/* An alias's target, the node itself otherwise; NULL for an alias not resolved. */
+const yt_node *yt_deref(const yt_node *n);
 /* Finds a duplicate key in a mapping; returns the second occurrence or NULL. */
 const yt_node *yt_duplicate_key(const yt_node *map);
 
