@@ -77,7 +77,7 @@ static void add_selector_pod(acc_model *m, const np_selector *sel)
 	memset(p, 0, sizeof *p);
 	for (size_t i = 0; i < sel->n; i++)
 		if (sel->v[i].op == NP_IN && sel->v[i].n_values == 1)
-			netpol_label_put(&p->labels, sel->v[i].key, sel->v[i].values[0]);
+			labels_add(&p->labels, sel->v[i].key, sel->v[i].values[0]);
 }
 
 int access_build(acc_model *m, const ani_index *ix, const char *namespace_, const np_selector *pods,
@@ -110,7 +110,7 @@ int access_build(acc_model *m, const ani_index *ix, const char *namespace_, cons
 		ani_labels labels = {0};
 		netpol_labels_from_node(get(md, "labels"), &labels);
 		if (!netpol_selector_matches(pods, &labels)) {
-			netpol_labels_free(&labels);
+			labels_free(&labels);
 			continue;
 		}
 		m->pods = xrealloc(m->pods, (m->n_pods + 1) * sizeof *m->pods);
@@ -134,7 +134,7 @@ void access_free(acc_model *m)
 		netpol_policy_free(&m->policies[i]);
 	free(m->policies);
 	for (size_t i = 0; i < m->n_pods; i++) {
-		netpol_labels_free(&m->pods[i].labels);
+		labels_free(&m->pods[i].labels);
 		for (size_t j = 0; j < m->pods[i].n_ports; j++)
 			free(m->pods[i].ports[j].name);
 		free(m->pods[i].ports);

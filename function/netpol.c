@@ -1,39 +1,12 @@
 #include "netpol.h"
 
+#include "names.h"
 #include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *netpol_label(const ani_labels *l, const char *key)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].key, key))
-			return l->v[i].value;
-	return NULL;
-}
-
-void netpol_label_put(ani_labels *l, const char *key, const char *value)
-{
-	if (netpol_label(l, key))
-		return;
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n].key = xstrdup(key);
-	l->v[l->n].value = xstrdup(value);
-	l->n++;
-}
-
-void netpol_labels_free(ani_labels *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].value);
-	}
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
 
 void netpol_labels_from_node(const yt_node *map, ani_labels *out)
 {
@@ -43,23 +16,8 @@ void netpol_labels_from_node(const yt_node *map, ani_labels *out)
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const yt_node *k = yt_deref(map->kids[i]), *v = yt_deref(map->kids[i + 1]);
 		if (k && k->kind == YT_SCALAR && yt_go_string(v))
-			netpol_label_put(out, k->value, v->value);
+			labels_add(out, k->value, v->value);
 	}
-}
-
-int netpol_valid_port_name(const char *s)
-{
-	size_t n = strlen(s);
-	int letters = 0;
-	if (n < 1 || n > 15 || s[0] == '-' || s[n - 1] == '-' || strstr(s, "--"))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		int lower = s[i] >= 'a' && s[i] <= 'z';
-		if (!lower && !(s[i] >= '0' && s[i] <= '9') && s[i] != '-')
-			return 0;
-		letters += lower;
-	}
-	return letters > 0;
 }
 
 /* ---- selectors ---- */
@@ -76,7 +34,7 @@ static int has_value(const np_requirement *r, const char *v)
  * With `complete`, a key not in `labels` is known to be absent. */
 static int requirement_state(const np_requirement *r, const ani_labels *labels, int complete)
 {
-	const char *have = netpol_label(labels, r->key);
+	const char *have = labels_get(labels, r->key);
 	if (!have && !complete)
 		return -1;
 	switch (r->op) {
@@ -120,7 +78,7 @@ int netpol_selector_is_exactly(const np_selector *s, const ani_labels *want)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const np_requirement *r = &s->v[i];
-		const char *w = netpol_label(want, r->key);
+		const char *w = labels_get(want, r->key);
 		if (!w || r->op != NP_IN || !r->n_values)
 			return 0;
 		for (size_t j = 0; j < r->n_values; j++)
@@ -443,9 +401,7 @@ static int read_port(reader *r, const yt_node *n, const char *path, np_port *p)
 	    get(r, n, "endPort", path, &end))
 		return -1;
 	if (proto) {
-		if (!yt_go_string(proto) ||
-		    (strcmp(proto->value, "TCP") && strcmp(proto->value, "UDP") &&
-		     strcmp(proto->value, "SCTP")))
+		if (!yt_go_string(proto) || !name_is_protocol(proto->value))
 			return fail(
 				r, proto,
 				"%s.protocol is \"%.60s\", not exactly TCP, UDP or SCTP: the API "
@@ -464,7 +420,7 @@ static int read_port(reader *r, const yt_node *n, const char *path, np_port *p)
 				    "%s is neither a port number nor a port name: the API server "
 				    "rejects this policy",
 				    field);
-		if (!netpol_valid_port_name(port->value))
+		if (!name_is_port_name(port->value))
 			return fail(r, port,
 				    "%s is the string \"%.60s\", not a valid port name (1-15 "
 				    "lowercase letters, digits and '-', with a letter; a quoted "

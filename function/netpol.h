@@ -65,11 +65,6 @@ typedef struct {
 int netpol_read(const ani_item *it, np_policy *p, ani_failure *f);
 void netpol_policy_free(np_policy *p);
 
-/* Label sets: the labels of one object when `complete`, else labels it is known to carry
- * among others unknown. */
-const char *netpol_label(const ani_labels *l, const char *key);
-void netpol_label_put(ani_labels *l, const char *key, const char *value);
-void netpol_labels_free(ani_labels *l);
 /* Reads a metadata.labels-like mapping of strings into `out` (non-strings are skipped). */
 void netpol_labels_from_node(const yt_node *map, ani_labels *out);
 
@@ -84,8 +79,5 @@ int netpol_selector_is_exactly(const np_selector *s, const ani_labels *want);
 
 /* The selector {matchLabels: labels}, allocated in `a`. */
 void netpol_selector_from_labels(const ani_labels *labels, np_selector *out, yt_arena *a);
-
-/* 1 for an IANA service name (1-15 lowercase letters, digits, '-', with a letter). */
-int netpol_valid_port_name(const char *s);
 
 #endif

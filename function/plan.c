@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-	const char *buf;
-	size_t len;
-	const ani_index *ix;
-	const ani_config *c;
-	ani_results *rs;
-	ani_edits *e;
-	int *needs_label; /* per source: the grant relies on the configured Namespace label */
-} planner;
-
 static int eq(const char *a, const char *b)
 {
 	return a && b && !strcmp(a, b);
@@ -103,8 +93,8 @@ static const ani_item *find_unique(const ani_index *ix, const char *api_version,
 	return found;
 }
 
-/* The NetworkPolicy `name` of the policy namespace; when it is missing and `report_missing`,
- * a result naming the near misses (an error in check mode or with onMissingPolicy: error). */
+/* The policy `name` of the configured namespace; a missing one is reported (with the near
+ * misses) when `report_missing`. */
 static const ani_item *find_policy(const ani_index *ix, const ani_config *c, const char *name,
 				   ani_results *rs, int report_missing)
 {
@@ -130,10 +120,14 @@ static const ani_item *find_policy(const ani_index *ix, const ani_config *c, con
 			tb_printf(&near, "%s in namespace %s", it->name, it->namespace_);
 		tb_printf(&near, " at line %zu", it->line);
 	}
-	results_add(rs, c->on_missing_error ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL,
-		    NULL, "NetworkPolicy %s/%s is not in the input: nothing %s%s",
-		    c->policy_namespace, name, c->check ? "verified" : "merged",
-		    near.p ? near.p : "");
+	/* A check cannot verify without the policy (onMissingPolicy: auto). */
+	int fails = c->on_missing_error < 0 ? mode_checks(c->mode) : c->on_missing_error;
+	results_add(rs, fails ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL, NULL,
+		    "NetworkPolicy %s/%s is not in the input: nothing %s%s%s", c->policy_namespace,
+		    name, mode_checks(c->mode) ? "verified" : "merged", near.p ? near.p : "",
+		    fails && mode_checks(c->mode)
+			    ? " (for an input that is knowingly partial: onMissingPolicy: warn)"
+			    : "");
 	tb_free(&near);
 	return NULL;
 }
@@ -142,6 +136,47 @@ static const ani_item *find_namespace(const ani_index *ix, const char *ns, ani_r
 				      int *failed)
 {
 	return find_unique(ix, "v1", "Namespace", ns, NULL, rs, failed);
+}
+
+static void changes_add(ani_changes *cs, const ani_results *rs, ani_change ch)
+{
+	ch.result_at = rs->n;
+	cs->v = xrealloc(cs->v, (cs->n + 1) * sizeof *cs->v);
+	cs->v[cs->n++] = ch;
+}
+
+void changes_free(ani_changes *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		free(cs->v[i].ports);
+		free(cs->v[i].policy_name);
+	}
+	free(cs->v);
+	memset(cs, 0, sizeof *cs);
+}
+
+/* ---- planning: what the grant needs, the same in every mode ---- */
+
+typedef struct {
+	const ani_index *ix;
+	const ani_config *c;
+	ani_results *rs;
+	ani_changes *cs;
+	int *needs_label; /* per source: the grant relies on the configured Namespace label */
+} planner;
+
+/* The loaded item of that identity (any namespace when NULL), not local-config. */
+static const ani_item *find_loaded(const ani_index *ix, const char *api_version, const char *kind,
+				   const char *name, const char *namespace_)
+{
+	for (size_t i = 0; i < ix->n_items; i++) {
+		const ani_item *it = &ix->items[i];
+		if (it->loaded && !it->local_config && eq(it->kind, kind) &&
+		    eq(it->api_version, api_version) && eq(it->name, name) &&
+		    (!namespace_ || eq(it->namespace_, namespace_)))
+			return it;
+	}
+	return NULL;
 }
 
 /* Checks the Namespace's labels; returns 1 when the label is there, 0 when it is missing,
@@ -198,93 +233,58 @@ static void report_label_collisions(planner *pl, const ani_source *s)
 			continue;
 		ani_labels labels = {0};
 		netpol_labels_from_node(yt_get(it->metadata, "labels"), &labels);
-		if (eq(netpol_label(&labels, c->namespace_label), s->namespace_))
+		if (eq(labels_get(&labels, c->namespace_label), s->namespace_))
 			results_add(
-				pl->rs, c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, it,
-				"metadata.labels", it->metadata,
+				pl->rs,
+				mode_checks(c->mode) ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
+				it, "metadata.labels", it->metadata,
 				"carries the label %s=%s too, so the rule for namespace %s "
 				"admits it as well; select by %s, which the API server sets and "
 				"no user can change (namespaceLabel: %s)",
 				c->namespace_label, s->namespace_, s->namespace_,
 				METADATA_NAME_LABEL, METADATA_NAME_LABEL);
-		netpol_labels_free(&labels);
+		labels_free(&labels);
 	}
 }
 
-/* The label the grant relies on: there, added, or an error or warning saying why not. */
-static void plan_namespace_label(planner *pl, const ani_source *s)
+/* The label the grant relies on: there, or a change, or a finding saying why it cannot be. */
+static void plan_namespace_label(planner *pl, size_t src)
 {
 	const ani_config *c = pl->c;
-	ani_results *rs = pl->rs;
+	const char *ns = c->from[src].namespace_;
 	int failed = 0;
-	const ani_item *ns_item = find_namespace(pl->ix, s->namespace_, rs, &failed);
+	const ani_item *ns_item = find_namespace(pl->ix, ns, pl->rs, &failed);
 	if (failed || !strcmp(c->namespace_label, METADATA_NAME_LABEL))
 		return;
-	report_label_collisions(pl, s);
+	report_label_collisions(pl, &c->from[src]);
 	if (!ns_item) {
-		int fails = c->check && !c->assume_namespace_label;
-		results_add(rs, fails ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL, NULL,
-			    "Namespace %s is not in the input: it must carry the label %s=%s in "
-			    "the cluster for the rule to match%s",
-			    s->namespace_, c->namespace_label, s->namespace_,
-			    fails ? " (cannot verify: put the Namespace in the input, set "
-				    "assumeNamespaceLabel: true, or select by "
-				    "kubernetes.io/metadata.name)"
-				  : "");
+		int fails = mode_checks(c->mode) && !c->assume_namespace_label;
+		results_add(
+			pl->rs, fails ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, NULL, NULL, NULL,
+			"Namespace %s is not in the input: it must carry the label %s=%s in the "
+			"cluster for the rule to match%s",
+			ns, c->namespace_label, ns,
+			fails ? " (cannot verify: put the Namespace in the input, set "
+				"assumeNamespaceLabel: true, or select by "
+				"kubernetes.io/metadata.name)"
+			      : "");
 		return;
 	}
-	if (namespace_label_state(ns_item, c, s->namespace_, rs) != 0)
+	if (namespace_label_state(ns_item, c, ns, pl->rs) != 0)
 		return;
-	if (c->check || !c->label_namespace) {
-		/* --no-label-namespace says the label comes from elsewhere: merge warns. */
-		results_add(rs, c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING, ns_item,
-			    "metadata.labels", ns_item->metadata,
-			    "lacks the label %s=%s that the rule selects%s", c->namespace_label,
-			    s->namespace_,
-			    c->check
-				    ? ""
-				    : ", and labelNamespace is false: the rule admits it only once "
-				      "it carries the label (or select by "
-				      "kubernetes.io/metadata.name)");
-		return;
-	}
-	ani_failure f;
-	const yt_node *md = ns_item->metadata;
-	if (item_check_editable(ns_item, &f) || edit_check_editable(md, "metadata", &f)) {
-		add_failure(rs, ns_item, "metadata", &f);
-		return;
-	}
-	edit_style st = edit_style_for(pl->buf, pl->len, ns_item);
-	const yt_node *labels = yt_get(md, "labels");
-	int ok;
-	if (!yt_is_null(labels)) {
-		gen_value *entry = gen_string(s->namespace_);
-		ok = !edit_set_in_mapping(pl->e, &st, labels, c->namespace_label, entry, &f);
-	} else {
-		gen_value *map = gen_add(gen_map(), c->namespace_label, gen_string(s->namespace_));
-		ok = !edit_set_in_mapping(pl->e, &st, md, "labels", map, &f);
-	}
-	if (!ok) {
-		add_failure(rs, ns_item, "metadata.labels", &f);
-		return;
-	}
-	results_add(rs, ANI_SEVERITY_INFO, ns_item, "metadata.labels",
-		    yt_is_null(labels) ? md : labels, "labelled %s=%s", c->namespace_label,
-		    s->namespace_);
-}
-
-/* The loaded item of that identity (any namespace when NULL), not local-config. */
-static const ani_item *find_loaded(const ani_index *ix, const char *api_version, const char *kind,
-				   const char *name, const char *namespace_)
-{
-	for (size_t i = 0; i < ix->n_items; i++) {
-		const ani_item *it = &ix->items[i];
-		if (it->loaded && !it->local_config && eq(it->kind, kind) &&
-		    eq(it->api_version, api_version) && eq(it->name, name) &&
-		    (!namespace_ || eq(it->namespace_, namespace_)))
-			return it;
-	}
-	return NULL;
+	/* Exit 0 means the source is admitted: a label this run may not add fails it. */
+	if (!c->label_namespace)
+		results_add(
+			pl->rs, ANI_SEVERITY_ERROR, ns_item, "metadata.labels", ns_item->metadata,
+			"lacks the label %s=%s that the rule selects, and labelNamespace is false: "
+			"the rule does not admit it; label it in the input, or select by "
+			"kubernetes.io/metadata.name",
+			c->namespace_label, ns);
+	else
+		changes_add(pl->cs, pl->rs,
+			    (ani_change){.kind = CHANGE_LABEL_NAMESPACE,
+					 .item = ns_item,
+					 .source = src});
 }
 
 /* The rule of `p` whose one peer is exactly the source's and that lists ports, or p->n_in. */
@@ -308,19 +308,19 @@ static size_t exact_peer_rule(const np_policy *p, const ani_config *c, const ani
 }
 
 /* The labels the source namespace is known to carry: the one Kubernetes sets and its Namespace
- * object's; with `configured`, also the configured label when it will be there (the Namespace is
- * not in the input, or this run labels it). */
+ * object's; with `configured`, also the configured label, as the grant will have it (the label
+ * is planned on its own). */
 static void source_namespace_labels(const planner *pl, const ani_source *s, int configured,
 				    ani_labels *out)
 {
 	const ani_config *c = pl->c;
 	memset(out, 0, sizeof *out);
-	netpol_label_put(out, METADATA_NAME_LABEL, s->namespace_);
+	labels_add(out, METADATA_NAME_LABEL, s->namespace_);
 	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", s->namespace_, NULL);
 	if (ns)
 		netpol_labels_from_node(yt_get(ns->metadata, "labels"), out);
-	if (configured && (!ns || (c->label_namespace && !c->check)))
-		netpol_label_put(out, c->namespace_label, s->namespace_);
+	if (configured)
+		labels_add(out, c->namespace_label, s->namespace_);
 }
 
 /* The verdict for source `i`: first from what the namespace visibly carries, then, when that
@@ -331,14 +331,14 @@ static void judge_source(planner *pl, const acc_model *m, size_t i, acc_verdict 
 	ani_labels labels;
 	source_namespace_labels(pl, s, 0, &labels);
 	access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
-	netpol_labels_free(&labels);
+	labels_free(&labels);
 	pl->needs_label[i] = !v->admitted;
 	if (v->admitted)
 		return;
 	access_verdict_free(v);
 	source_namespace_labels(pl, s, 1, &labels);
 	access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
-	netpol_labels_free(&labels);
+	labels_free(&labels);
 }
 
 static void labels_text(tbuf *b, const ani_labels *l)
@@ -347,48 +347,25 @@ static void labels_text(tbuf *b, const ani_labels *l)
 		tb_printf(b, "%s%s=%s", i ? "," : "", l->v[i].key, l->v[i].value);
 }
 
-/* The command that makes the whole checked config true: every setting that shapes the grant. */
-static char *fix_command(const ani_config *c, const ani_source *s)
-{
-	tbuf b = {0};
-	tb_printf(&b, "allow-namespace-ingress%s --policy %s/%s --from-namespace %s",
-		  c->mode == ANI_MODE_SEPARATE ? " --mode separate" : "", c->policy_namespace,
-		  c->policy_name, s->namespace_);
-	if (s->has_pods) {
-		tb_puts(&b, " --pod-selector ");
-		labels_text(&b, &s->pods);
-	}
-	tb_printf(&b, " --namespace-label %s", c->namespace_label);
-	char *ports = ports_text(c, NULL, ",");
-	tb_printf(&b, " --port %s", ports);
-	free(ports);
-	if (!c->label_namespace)
-		tb_puts(&b, " --no-label-namespace");
-	if (c->mode == ANI_MODE_SEPARATE) {
-		char *name = config_dedicated_policy_name(c, s);
-		tb_printf(&b, " --separate-policy-name %s --separate-pod-selector ", name);
-		labels_text(&b, &c->separate_pods);
-		free(name);
-	}
-	tb_puts(&b, " < manifests.yaml");
-	return tb_take(&b);
-}
-
 static void rule_field(char *field, size_t size, size_t rule)
 {
 	snprintf(field, size, "spec.ingress[%zu]", rule);
 }
 
 /* Says that the source is already admitted, and by what. */
-static void report_admitted(planner *pl, const acc_verdict *v, const ani_source *s,
-			    const char *what)
+static void report_admitted(planner *pl, const acc_verdict *v, size_t i, const char *what)
 {
-	char *src = source_text(s), *all = ports_text(pl->c, NULL, ", ");
+	const ani_config *c = pl->c;
+	char *src = source_text(&c->from[i]), *all = ports_text(c, NULL, ", ");
 	if (v->by) {
-		char field[64];
+		char field[64], relies[200] = "";
 		rule_field(field, sizeof field, v->by_rule);
+		if (pl->needs_label[i])
+			snprintf(relies, sizeof relies,
+				 " (through the label %.60s=%.60s on its Namespace)",
+				 c->namespace_label, c->from[i].namespace_);
 		results_add(pl->rs, ANI_SEVERITY_INFO, v->by->item, field, v->by->in[v->by_rule].at,
-			    "already admits %s on %s: %s", src, all, what);
+			    "already admits %s on %s%s: %s", src, all, relies, what);
 	} else {
 		results_add(pl->rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
 			    "no NetworkPolicy isolates the pods of namespace %s for ingress: every "
@@ -423,7 +400,7 @@ static void report_overbroad(planner *pl, const acc_model *m, size_t src)
 			free(why);
 		}
 	}
-	netpol_labels_free(&known);
+	labels_free(&known);
 }
 
 /* Both ends: an egress-isolating policy of the source namespace must let the traffic out. */
@@ -434,26 +411,34 @@ static void report_egress(planner *pl, const acc_model *m, size_t src)
 	ani_failure f;
 	const ani_item *bad = NULL;
 	ani_labels dest_labels = {0};
-	netpol_label_put(&dest_labels, METADATA_NAME_LABEL, pl->c->policy_namespace);
+	labels_add(&dest_labels, METADATA_NAME_LABEL, pl->c->policy_namespace);
 	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", pl->c->policy_namespace, NULL);
 	if (ns)
 		netpol_labels_from_node(yt_get(ns->metadata, "labels"), &dest_labels);
 	if (access_egress_blocker(m, pl->ix, s, &dest_labels, pl->c, &blocking, &f, &bad))
 		add_failure(pl->rs, bad, NULL, &f);
 	else if (blocking)
-		results_add(pl->rs, pl->c->check ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
+		results_add(pl->rs,
+			    mode_checks(pl->c->mode) ? ANI_SEVERITY_ERROR : ANI_SEVERITY_WARNING,
 			    blocking, "spec.egress", NULL,
 			    "isolates pods of namespace %s for egress and no egress rule admits "
 			    "the destination pods in %s on every configured port: the traffic "
 			    "stays blocked at the source (this function does not edit the source "
 			    "side)",
 			    s->namespace_, pl->c->policy_namespace);
-	netpol_labels_free(&dest_labels);
+	labels_free(&dest_labels);
 }
 
 static void report_service_ports(planner *pl, const acc_model *m);
 
-/* Merges the configured grant into policy `pol`, for the sources [first, first + n). */
+static int *copy_missing(const acc_verdict *v)
+{
+	int *ports = xcalloc(v->n_missing ? v->n_missing : 1, sizeof *ports);
+	memcpy(ports, v->missing, v->n_missing * sizeof *ports);
+	return ports;
+}
+
+/* What policy `pol` needs so that sources [first, first + n) are admitted. */
 static void plan_policy(planner *pl, const ani_item *pol, size_t first, size_t n)
 {
 	const ani_config *c = pl->c;
@@ -477,21 +462,14 @@ static void plan_policy(planner *pl, const ani_item *pol, size_t first, size_t n
 		netpol_policy_free(&target);
 		return;
 	}
-	const yt_node *ingress = yt_get(spec, "ingress");
-	size_t n_rules = ingress && ingress->kind == YT_SEQUENCE ? ingress->n : 0;
-	gen_value *new_rules = gen_seq();
-	edit_style st = edit_style_for(pl->buf, pl->len, pol);
 	for (size_t i = first; i < first + n; i++) {
 		const ani_source *s = &c->from[i];
 		acc_verdict v;
 		judge_source(pl, &m, i, &v);
-		char *src = source_text(s);
-		char *all = ports_text(c, NULL, ", ");
-		char *missing = ports_text(c, v.missing, ", ");
-		char field[96];
 		if (v.admitted) {
-			report_admitted(pl, &v, s, "nothing to change");
+			report_admitted(pl, &v, i, "nothing to change");
 		} else if (!target.ingress) {
+			char *src = source_text(s), *missing = ports_text(c, v.missing, ", ");
 			results_add(
 				rs, ANI_SEVERITY_ERROR, pol, "spec.policyTypes",
 				yt_get(spec, "policyTypes"),
@@ -502,152 +480,45 @@ static void plan_policy(planner *pl, const ani_item *pol, size_t first, size_t n
 				v.isolating->item->namespace_, v.isolating->item->name,
 				v.isolation == ACC_ISOLATED ? "isolates" : "may isolate", src,
 				missing);
-		} else if (c->check) {
-			char *fix = fix_command(c, s);
-			results_add(rs, ANI_SEVERITY_ERROR, pol, "spec.ingress", ingress,
-				    "does not admit %s on %s; fix: %s", src, missing, fix);
-			free(fix);
+			free(src);
+			free(missing);
 		} else {
 			size_t exact = exact_peer_rule(&target, c, s);
-			if (exact < target.n_in) {
-				const yt_node *rule = NULL, *ports = NULL;
-				char rfield[64];
-				snprintf(field, sizeof field, "spec.ingress[%zu].ports", exact);
-				rule_field(rfield, sizeof rfield, exact);
-				if (item_check_editable(pol, &f) ||
-				    edit_check_editable(spec, "spec", &f) ||
-				    edit_check_editable(ingress, "spec.ingress", &f) ||
-				    edit_check_editable(rule = ingress->kids[exact], rfield, &f) ||
-				    edit_check_editable(ports = yt_get(rule, "ports"), field, &f)) {
-					add_failure(rs, pol, field, &f);
-				} else {
-					gen_value *items = gen_seq();
-					for (size_t p = 0; p < c->n_ports; p++)
-						if (v.missing[p])
-							gen_add(items, NULL,
-								gen_port(&c->ports[p]));
-					edit_append_to_sequence(pl->e, &st, ports, items);
-					results_add(rs, ANI_SEVERITY_INFO, pol, field, ports,
-						    "added %s to the rule that admits %s", missing,
-						    src);
-				}
-			} else {
-				gen_value *ports = gen_seq();
-				for (size_t p = 0; p < c->n_ports; p++)
-					gen_add(ports, NULL, gen_port(&c->ports[p]));
-				gen_value *from = gen_add(gen_seq(), NULL, gen_peer(c, s));
-				gen_value *rule =
-					gen_add(gen_add(gen_map(), "from", from), "ports", ports);
-				rule_field(field, sizeof field, n_rules + gen_len(new_rules));
-				gen_add(new_rules, NULL, rule);
-				results_add(rs, ANI_SEVERITY_INFO, pol, field,
-					    ingress && !yt_is_null(ingress) ? ingress : spec,
-					    "added an ingress rule admitting %s on %s", src, all);
-			}
+			changes_add(pl->cs, rs,
+				    (ani_change){.kind = exact < target.n_in ? CHANGE_ADD_PORTS
+									     : CHANGE_ADD_RULE,
+						 .item = pol,
+						 .source = i,
+						 .rule = exact,
+						 .ports = copy_missing(&v)});
 		}
-		if (c->check)
+		/* A check also reports what the policies admit beyond the config. */
+		if (mode_checks(c->mode))
 			report_overbroad(pl, &m, i);
 		report_egress(pl, &m, i);
-		free(src);
-		free(all);
-		free(missing);
 		access_verdict_free(&v);
 	}
 	report_service_ports(pl, &m);
 	access_free(&m);
 	netpol_policy_free(&target);
-	if (!gen_len(new_rules) || rs->errors) {
-		gen_free(new_rules);
-		return;
-	}
-	if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
-	    edit_check_editable(ingress, "spec.ingress", &f)) {
-		gen_free(new_rules);
-		add_failure(rs, pol, "spec.ingress", &f);
-		return;
-	}
-	if (yt_is_null(ingress)) {
-		if (edit_set_in_mapping(pl->e, &st, spec, "ingress", new_rules, &f))
-			add_failure(rs, pol, "spec.ingress", &f);
-	} else {
-		edit_append_to_sequence(pl->e, &st, ingress, new_rules);
-	}
 }
 
-/* Separate mode: one dedicated NetworkPolicy per source, created, or merged into when it is
- * already there. */
-static gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
-				       const char *path)
-{
-	gen_value *md = gen_map();
-	gen_add(md, "name", gen_string(name));
-	gen_add(md, "namespace", gen_string(c->policy_namespace));
-	if (path) {
-		gen_value *ann = gen_map();
-		gen_add(ann, "config.kubernetes.io/path", gen_string(path));
-		gen_add(ann, "internal.config.kubernetes.io/path", gen_string(path));
-		gen_add(md, "annotations", ann);
-	}
-	gen_value *pods = gen_map();
-	for (size_t i = 0; i < c->separate_pods.n; i++)
-		gen_add(pods, c->separate_pods.v[i].key, gen_string(c->separate_pods.v[i].value));
-	gen_value *ports = gen_seq();
-	for (size_t p = 0; p < c->n_ports; p++)
-		gen_add(ports, NULL, gen_port(&c->ports[p]));
-	gen_value *rule =
-		gen_add(gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, gen_peer(c, s))),
-			"ports", ports);
-	gen_value *spec = gen_map();
-	gen_add(spec, "podSelector", gen_add(gen_map(), "matchLabels", pods));
-	gen_add(spec, "policyTypes", gen_add(gen_seq(), NULL, gen_string("Ingress")));
-	gen_add(spec, "ingress", gen_add(gen_seq(), NULL, rule));
-	gen_value *pol = gen_map();
-	gen_add(pol, "apiVersion", gen_string(NETPOL_API));
-	gen_add(pol, "kind", gen_string("NetworkPolicy"));
-	gen_add(pol, "metadata", md);
-	gen_add(pol, "spec", spec);
-	return pol;
-}
-
-/* kpt keeps a new resource in the package next to the file of an item in the same namespace. */
-static char *dedicated_policy_path(const ani_index *ix, const ani_config *c, const char *name)
-{
-	const ani_item *anchor = NULL;
-	for (size_t i = 0; i < ix->n_items && !anchor; i++)
-		if (ix->items[i].file_path && eq(ix->items[i].namespace_, c->policy_namespace))
-			anchor = &ix->items[i];
-	for (size_t i = 0; i < ix->n_items && !anchor; i++)
-		if (ix->items[i].file_path)
-			anchor = &ix->items[i];
-	if (!anchor)
-		return NULL;
-	const char *slash = strrchr(anchor->file_path, '/');
-	if (!slash)
-		return xasprintf("%s.yaml", name);
-	return xasprintf("%.*s/%s.yaml", (int)(slash - anchor->file_path), anchor->file_path, name);
-}
-
+/* Separate mode: one dedicated policy per source, planned like the target of a merge when it
+ * is there; created when it is not, only if the pods it protects are isolated already (else
+ * it would cut off every source it does not list) and the source is not admitted. */
 static void plan_separate(planner *pl)
 {
 	const ani_config *c = pl->c;
-	const ani_index *ix = pl->ix;
 	ani_results *rs = pl->rs;
-	size_t appended = 0; /* policies already added to the items: the next needs a separator */
-	const ani_item *style_item = find_policy(ix, c, c->policy_name, rs, 0);
-	edit_style st = style_item ? edit_style_for(pl->buf, pl->len, style_item)
-				   : (edit_style){pl->buf, pl->len, "\n", 2, 0};
-	if (!style_item) {
-		const char *nl = memchr(pl->buf, '\n', pl->len);
-		if (nl && nl > pl->buf && nl[-1] == '\r')
-			st.newline = "\r\n";
-	}
 	np_selector pods;
 	yt_arena arena = {0};
 	netpol_selector_from_labels(&c->separate_pods, &pods, &arena);
+	tbuf sel = {0};
+	labels_text(&sel, &c->separate_pods);
 	for (size_t i = 0; i < c->n_from; i++) {
 		const ani_source *s = &c->from[i];
 		char *name = config_dedicated_policy_name(c, s);
-		const ani_item *existing = find_policy(ix, c, name, rs, 0);
+		const ani_item *existing = find_policy(pl->ix, c, name, rs, 0);
 		if (existing) {
 			plan_policy(pl, existing, i, 1);
 			free(name);
@@ -657,19 +528,15 @@ static void plan_separate(planner *pl)
 		acc_verdict v;
 		ani_failure f;
 		const ani_item *bad = NULL;
-		if (access_build(&m, ix, c->policy_namespace, &pods, NULL, &f, &bad)) {
+		if (access_build(&m, pl->ix, c->policy_namespace, &pods, NULL, &f, &bad)) {
 			add_failure(rs, bad, NULL, &f);
 			free(name);
 			break;
 		}
 		judge_source(pl, &m, i, &v);
-		char *src = source_text(s), *ports = ports_text(c, NULL, ", ");
-		tbuf sel = {0};
-		labels_text(&sel, &c->separate_pods);
 		if (v.admitted) {
-			/* A new policy would isolate pods that every source reaches, or add
-			 * nothing. */
-			report_admitted(pl, &v, s, "no dedicated policy created");
+			report_admitted(pl, &v, i, "no dedicated policy needed");
+			free(name);
 		} else if (v.isolation == ACC_MAYBE_ISOLATED) {
 			results_add(
 				rs, ANI_SEVERITY_ERROR, v.isolating->item, NULL, NULL,
@@ -678,56 +545,19 @@ static void plan_separate(planner *pl)
 				"sources that reach them; put the workloads of %s in the input, "
 				"or choose a separatePolicy.podSelector this policy surely selects",
 				sel.p, c->policy_namespace, name, c->policy_namespace);
-		} else if (c->check) {
-			char *fix = fix_command(c, s);
-			results_add(rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
-				    "NetworkPolicy %s/%s, which admits namespace %s, is not in the "
-				    "input, and no other policy admits %s on %s; fix: %s",
-				    c->policy_namespace, name, s->namespace_, src, ports, fix);
-			free(fix);
-		} else if (!rs->errors) {
-			char *path = dedicated_policy_path(ix, c, name);
-			gen_value *pol = gen_dedicated_policy(c, s, name, path);
-			if (ix->kind == ANI_INPUT_STREAM) {
-				edit_append_document(pl->e, &st, pol);
-			} else if (!ix->items_end) {
-				gen_free(pol);
-				results_add(
-					rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
-					"cannot add NetworkPolicy %s/%s: the ResourceList's items "
-					"is null",
-					c->policy_namespace, name);
-			} else {
-				edit_sequence_end where = {
-					.flow = ix->items_flow,
-					.nonempty = ix->total_items + appended > 0,
-					.dash_col = ix->items_col,
-					.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
-										 : ix->items_last,
-				};
-				edit_append_items(pl->e, &st, &where,
-						  gen_add(gen_seq(), NULL, pol));
-				appended++;
-			}
-			results_add(rs, ANI_SEVERITY_INFO, NULL, NULL, NULL,
-				    "created, admitting %s to pods %s on %s%s%s", src, sel.p, ports,
-				    path ? " in " : "", path ? path : "");
-			ani_result *r = &rs->v[rs->n - 1];
-			r->api_version = xstrdup(NETPOL_API);
-			r->kind = xstrdup("NetworkPolicy");
-			r->name = xstrdup(name);
-			r->namespace_ = xstrdup(c->policy_namespace);
-			r->file_path = path;
+			free(name);
+		} else {
+			changes_add(pl->cs, rs,
+				    (ani_change){.kind = CHANGE_CREATE_POLICY,
+						 .source = i,
+						 .policy_name = name});
 		}
 		report_egress(pl, &m, i);
 		report_service_ports(pl, &m);
-		tb_free(&sel);
-		free(ports);
-		free(src);
 		access_verdict_free(&v);
 		access_free(&m);
-		free(name);
 	}
+	tb_free(&sel);
 	yt_arena_free(&arena);
 }
 
@@ -747,13 +577,13 @@ static void report_service_ports(planner *pl, const acc_model *m)
 		for (size_t p = 0; p < m->n_pods && !behind && selector.n; p++) {
 			size_t k = 0;
 			while (k < selector.n &&
-			       eq(netpol_label(&m->pods[p].labels, selector.v[k].key),
+			       eq(labels_get(&m->pods[p].labels, selector.v[k].key),
 				  selector.v[k].value))
 				k++;
 			if (k == selector.n)
 				behind = &m->pods[p];
 		}
-		netpol_labels_free(&selector);
+		labels_free(&selector);
 		const yt_node *ports = yt_get(svc->spec, "ports");
 		for (size_t j = 0; behind && ports && ports->kind == YT_SEQUENCE && j < ports->n;
 		     j++) {
@@ -812,8 +642,8 @@ static int is_workload_or_service(const ani_item *it)
 /* Parses, alone, each item the plan may read: every v1 NetworkPolicy of the policy namespace
  * and of the source namespaces, the workloads and Services of the policy namespace, and the
  * Namespaces (all of them when the label is one a user sets: collisions). */
-static void load_items(const char *buf, ani_index *ix, const ani_config *c,
-		       const ani_limits *limits, ani_results *rs)
+void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const ani_limits *limits,
+		     ani_results *rs)
 {
 	char **namespaces = xcalloc(c->n_from + 1, sizeof *namespaces);
 	namespaces[0] = c->policy_namespace;
@@ -838,17 +668,13 @@ static void load_items(const char *buf, ani_index *ix, const ani_config *c,
 	free(namespaces);
 }
 
-void plan_run(const char *buf, size_t len, ani_index *ix, const ani_config *c,
-	      const ani_limits *limits, ani_results *rs, ani_edits *e)
+void plan_run(const ani_index *ix, const ani_config *c, ani_results *rs, ani_changes *cs)
 {
-	load_items(buf, ix, c, limits, rs);
-	if (rs->errors)
-		return;
-	planner pl = {buf, len, ix, c, rs, e, xcalloc(c->n_from, sizeof(int))};
+	planner pl = {ix, c, rs, cs, xcalloc(c->n_from ? c->n_from : 1, sizeof(int))};
 	/* Without the target the grant is made elsewhere: label as if it relied on the label. */
 	for (size_t i = 0; i < c->n_from; i++)
 		pl.needs_label[i] = 1;
-	if (c->mode == ANI_MODE_SEPARATE) {
+	if (mode_separate(c->mode)) {
 		plan_separate(&pl);
 	} else {
 		const ani_item *pol = find_policy(ix, c, c->policy_name, rs, 1);
@@ -861,6 +687,296 @@ void plan_run(const char *buf, size_t len, ani_index *ix, const ani_config *c,
 	}
 	for (size_t i = 0; i < c->n_from; i++)
 		if (pl.needs_label[i])
-			plan_namespace_label(&pl, &c->from[i]);
+			plan_namespace_label(&pl, i);
 	free(pl.needs_label);
+	cs->plan_results = rs->n;
+}
+
+/* ---- check: every change the grant needs is a failure ---- */
+
+/* The command that makes the whole checked config true: every setting that shapes the grant. */
+static char *fix_command(const ani_config *c, const ani_source *s)
+{
+	tbuf b = {0};
+	tb_printf(&b, "allow-namespace-ingress%s --policy %s/%s --from-namespace %s",
+		  mode_separate(c->mode) ? " --mode separate" : "", c->policy_namespace,
+		  c->policy_name, s->namespace_);
+	if (s->has_pods) {
+		tb_puts(&b, " --pod-selector ");
+		labels_text(&b, &s->pods);
+	}
+	tb_printf(&b, " --namespace-label %s", c->namespace_label);
+	char *ports = ports_text(c, NULL, ",");
+	tb_printf(&b, " --port %s", ports);
+	free(ports);
+	if (!c->label_namespace)
+		tb_puts(&b, " --no-label-namespace");
+	if (mode_separate(c->mode)) {
+		char *name = config_dedicated_policy_name(c, s);
+		tb_printf(&b, " --separate-policy-name %s --separate-pod-selector ", name);
+		labels_text(&b, &c->separate_pods);
+		free(name);
+	}
+	tb_puts(&b, " < manifests.yaml");
+	return tb_take(&b);
+}
+
+static void check_change(const ani_config *c, const ani_change *ch, ani_results *rs)
+{
+	const ani_source *s = &c->from[ch->source];
+	char *fix = ch->kind == CHANGE_LABEL_NAMESPACE ? NULL : fix_command(c, s);
+	char *src = source_text(s), *missing = ports_text(c, ch->ports, ", ");
+	switch (ch->kind) {
+	case CHANGE_ADD_RULE:
+	case CHANGE_ADD_PORTS:
+		results_add(rs, ANI_SEVERITY_ERROR, ch->item, "spec.ingress",
+			    yt_get(ch->item->spec, "ingress"), "does not admit %s on %s; fix: %s",
+			    src, missing, fix);
+		break;
+	case CHANGE_CREATE_POLICY:
+		results_add(rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
+			    "NetworkPolicy %s/%s, which admits namespace %s, is not in the input, "
+			    "and no other policy admits %s on %s; fix: %s",
+			    c->policy_namespace, ch->policy_name, s->namespace_, src, missing, fix);
+		break;
+	case CHANGE_LABEL_NAMESPACE:
+		results_add(rs, ANI_SEVERITY_ERROR, ch->item, "metadata.labels", ch->item->metadata,
+			    "lacks the label %s=%s that the rule selects", c->namespace_label,
+			    s->namespace_);
+		break;
+	}
+	free(fix);
+	free(src);
+	free(missing);
+}
+
+void plan_check(const ani_config *c, const ani_changes *cs, ani_results *rs)
+{
+	size_t shift = 0;
+	for (size_t i = 0; i < cs->n; i++) {
+		rs->cursor = cs->v[i].result_at + shift + 1;
+		check_change(c, &cs->v[i], rs);
+		shift++;
+	}
+	rs->cursor = 0;
+}
+
+/* ---- write: every change becomes an edit ---- */
+
+/* Where a created policy goes: kpt keeps a new resource in the package next to the file of an
+ * item in the same namespace. */
+static char *dedicated_policy_path(const ani_index *ix, const ani_config *c, const char *name)
+{
+	const ani_item *anchor = NULL;
+	for (size_t i = 0; i < ix->n_items && !anchor; i++)
+		if (ix->items[i].file_path && eq(ix->items[i].namespace_, c->policy_namespace))
+			anchor = &ix->items[i];
+	for (size_t i = 0; i < ix->n_items && !anchor; i++)
+		if (ix->items[i].file_path)
+			anchor = &ix->items[i];
+	if (!anchor)
+		return NULL;
+	const char *slash = strrchr(anchor->file_path, '/');
+	if (!slash)
+		return xasprintf("%s.yaml", name);
+	return xasprintf("%.*s/%s.yaml", (int)(slash - anchor->file_path), anchor->file_path, name);
+}
+
+/* The rule {from: [the source's peer], ports: [every configured port]}. */
+static gen_value *gen_rule(const ani_config *c, const ani_source *s)
+{
+	gen_value *ports = gen_seq();
+	for (size_t p = 0; p < c->n_ports; p++)
+		gen_add(ports, NULL, gen_port(&c->ports[p]));
+	return gen_add(gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, gen_peer(c, s))),
+		       "ports", ports);
+}
+
+static gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
+				       const char *path)
+{
+	gen_value *md = gen_map();
+	gen_add(md, "name", gen_string(name));
+	gen_add(md, "namespace", gen_string(c->policy_namespace));
+	if (path) {
+		gen_value *ann = gen_map();
+		gen_add(ann, "config.kubernetes.io/path", gen_string(path));
+		gen_add(ann, "internal.config.kubernetes.io/path", gen_string(path));
+		gen_add(md, "annotations", ann);
+	}
+	gen_value *pods = gen_map();
+	for (size_t i = 0; i < c->separate_pods.n; i++)
+		gen_add(pods, c->separate_pods.v[i].key, gen_string(c->separate_pods.v[i].value));
+	gen_value *spec = gen_map();
+	gen_add(spec, "podSelector", gen_add(gen_map(), "matchLabels", pods));
+	gen_add(spec, "policyTypes", gen_add(gen_seq(), NULL, gen_string("Ingress")));
+	gen_add(spec, "ingress", gen_add(gen_seq(), NULL, gen_rule(c, s)));
+	gen_value *pol = gen_map();
+	gen_add(pol, "apiVersion", gen_string(NETPOL_API));
+	gen_add(pol, "kind", gen_string("NetworkPolicy"));
+	gen_add(pol, "metadata", md);
+	gen_add(pol, "spec", spec);
+	return pol;
+}
+
+static void write_label(const char *buf, size_t len, const ani_config *c, const ani_change *ch,
+			ani_results *rs, ani_edits *e)
+{
+	const ani_item *ns_item = ch->item;
+	const char *ns = c->from[ch->source].namespace_;
+	ani_failure f;
+	const yt_node *md = ns_item->metadata;
+	if (item_check_editable(ns_item, &f) || edit_check_editable(md, "metadata", &f)) {
+		add_failure(rs, ns_item, "metadata", &f);
+		return;
+	}
+	edit_style st = edit_style_for(buf, len, ns_item);
+	const yt_node *labels = yt_get(md, "labels");
+	int ok;
+	if (!yt_is_null(labels)) {
+		ok = !edit_set_in_mapping(e, &st, labels, c->namespace_label, gen_string(ns), &f);
+	} else {
+		gen_value *map = gen_add(gen_map(), c->namespace_label, gen_string(ns));
+		ok = !edit_set_in_mapping(e, &st, md, "labels", map, &f);
+	}
+	if (!ok) {
+		add_failure(rs, ns_item, "metadata.labels", &f);
+		return;
+	}
+	results_add(rs, ANI_SEVERITY_INFO, ns_item, "metadata.labels",
+		    yt_is_null(labels) ? md : labels, "labelled %s=%s", c->namespace_label, ns);
+}
+
+static void write_ports(const char *buf, size_t len, const ani_config *c, const ani_change *ch,
+			ani_results *rs, ani_edits *e)
+{
+	const ani_item *pol = ch->item;
+	const yt_node *spec = pol->spec, *ingress = yt_get(spec, "ingress");
+	const yt_node *rule = ingress->kids[ch->rule], *ports = yt_get(rule, "ports");
+	char field[64], rule_field[64];
+	snprintf(field, sizeof field, "spec.ingress[%zu].ports", ch->rule);
+	snprintf(rule_field, sizeof rule_field, "spec.ingress[%zu]", ch->rule);
+	ani_failure f;
+	if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
+	    edit_check_editable(ingress, "spec.ingress", &f) ||
+	    edit_check_editable(rule, rule_field, &f) || edit_check_editable(ports, field, &f)) {
+		add_failure(rs, pol, field, &f);
+		return;
+	}
+	gen_value *items = gen_seq();
+	for (size_t p = 0; p < c->n_ports; p++)
+		if (ch->ports[p])
+			gen_add(items, NULL, gen_port(&c->ports[p]));
+	edit_style st = edit_style_for(buf, len, pol);
+	edit_append_to_sequence(e, &st, ports, items);
+	char *missing = ports_text(c, ch->ports, ", "), *src = source_text(&c->from[ch->source]);
+	results_add(rs, ANI_SEVERITY_INFO, pol, field, ports, "added %s to the rule that admits %s",
+		    missing, src);
+	free(missing);
+	free(src);
+}
+
+/* The new rules of one policy, changes [*i, ...) while they add rules to it, in one edit. */
+static void write_rules(const char *buf, size_t len, const ani_config *c, const ani_changes *cs,
+			size_t *i, ani_results *rs, ani_edits *e)
+{
+	const ani_item *pol = cs->v[*i].item;
+	const yt_node *spec = pol->spec, *ingress = yt_get(spec, "ingress");
+	size_t n_rules = ingress && ingress->kind == YT_SEQUENCE ? ingress->n : 0;
+	gen_value *rules = gen_seq();
+	for (; *i < cs->n && cs->v[*i].kind == CHANGE_ADD_RULE && cs->v[*i].item == pol; (*i)++) {
+		const ani_source *s = &c->from[cs->v[*i].source];
+		rs->cursor = cs->v[*i].result_at + rs->n - cs->plan_results + 1;
+		char field[64];
+		snprintf(field, sizeof field, "spec.ingress[%zu]", n_rules + gen_len(rules));
+		gen_add(rules, NULL, gen_rule(c, s));
+		char *src = source_text(s), *all = ports_text(c, NULL, ", ");
+		results_add(rs, ANI_SEVERITY_INFO, pol, field,
+			    ingress && !yt_is_null(ingress) ? ingress : spec,
+			    "added an ingress rule admitting %s on %s", src, all);
+		free(src);
+		free(all);
+	}
+	(*i)--;
+	ani_failure f;
+	edit_style st = edit_style_for(buf, len, pol);
+	if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
+	    edit_check_editable(ingress, "spec.ingress", &f)) {
+		gen_free(rules);
+		add_failure(rs, pol, "spec.ingress", &f);
+	} else if (yt_is_null(ingress)) {
+		if (edit_set_in_mapping(e, &st, spec, "ingress", rules, &f))
+			add_failure(rs, pol, "spec.ingress", &f);
+	} else {
+		edit_append_to_sequence(e, &st, ingress, rules);
+	}
+}
+
+static void write_policy(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
+			 const ani_change *ch, size_t *appended, ani_results *rs, ani_edits *e)
+{
+	const ani_source *s = &c->from[ch->source];
+	char *path = dedicated_policy_path(ix, c, ch->policy_name);
+	const ani_item *style_item = find_policy(ix, c, c->policy_name, rs, 0);
+	edit_style st = edit_style_for(buf, len, style_item);
+	gen_value *pol = gen_dedicated_policy(c, s, ch->policy_name, path);
+	if (ix->kind == ANI_INPUT_STREAM) {
+		edit_append_document(e, &st, pol);
+	} else if (!ix->items_end) {
+		gen_free(pol);
+		results_add(rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
+			    "cannot add NetworkPolicy %s/%s: the ResourceList's items is null",
+			    c->policy_namespace, ch->policy_name);
+		free(path);
+		return;
+	} else {
+		edit_sequence_end where = {
+			.flow = ix->items_flow,
+			.nonempty = ix->total_items + *appended > 0,
+			.dash_col = ix->items_col,
+			.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
+								 : ix->items_last,
+		};
+		edit_append_items(e, &st, &where, gen_add(gen_seq(), NULL, pol));
+		(*appended)++;
+	}
+	const ani_item created = {.api_version = NETPOL_API,
+				  .kind = "NetworkPolicy",
+				  .name = ch->policy_name,
+				  .namespace_ = c->policy_namespace,
+				  .file_path = path,
+				  .file_index = -1};
+	char *ports = ports_text(c, NULL, ", "), *src = source_text(s);
+	results_add(rs, ANI_SEVERITY_INFO, &created, NULL, NULL,
+		    "created, admitting %s to pods %s=%s on %s%s%s", src,
+		    c->separate_pods.n ? c->separate_pods.v[0].key : "",
+		    c->separate_pods.n ? c->separate_pods.v[0].value : "", ports,
+		    path ? " in " : "", path ? path : "");
+	free(ports);
+	free(src);
+	free(path);
+}
+
+void plan_write(const char *buf, size_t len, const ani_index *ix, const ani_config *c,
+		const ani_changes *cs, ani_results *rs, ani_edits *e)
+{
+	size_t appended = 0; /* policies already added to the items: the next needs a separator */
+	for (size_t i = 0; i < cs->n; i++) {
+		rs->cursor = cs->v[i].result_at + rs->n - cs->plan_results + 1;
+		switch (cs->v[i].kind) {
+		case CHANGE_ADD_RULE:
+			write_rules(buf, len, c, cs, &i, rs, e);
+			break;
+		case CHANGE_ADD_PORTS:
+			write_ports(buf, len, c, &cs->v[i], rs, e);
+			break;
+		case CHANGE_CREATE_POLICY:
+			write_policy(buf, len, ix, c, &cs->v[i], &appended, rs, e);
+			break;
+		case CHANGE_LABEL_NAMESPACE:
+			write_label(buf, len, c, &cs->v[i], rs, e);
+			break;
+		}
+	}
+	rs->cursor = 0;
 }

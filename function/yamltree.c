@@ -489,6 +489,11 @@ long yt_key_slot(const yt_node *map, const char *key)
 	return -1;
 }
 
+const char *yt_scalar(const yt_node *n)
+{
+	return n && n->kind == YT_SCALAR ? n->value : NULL;
+}
+
 int yt_is_null(const yt_node *n)
 {
 	if (!n)
@@ -603,7 +608,7 @@ int yt_is_string(const yt_node *n)
 		return 0;
 	if (n->style != YAML_PLAIN_SCALAR_STYLE)
 		return n->style != YAML_ANY_SCALAR_STYLE;
-	return yaml_plain_resolves_to_string(n->value);
+	return text_plain_reads_as_string(n->value);
 }
 
 static int compare_keys(const void *a, const void *b)

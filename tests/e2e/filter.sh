@@ -55,15 +55,15 @@ for args in "" "--config examples/flux-kubectl-kustomize/allow-namespace-ingress
 	ok "'${args:-(no flags)}': same stdout and stderr"
 done
 
-step "--pod-selector app=secret-manager-controller --port 8000-8080/UDP --no-label-namespace: one peer with both selectors, a port range, the Namespace left alone (with a warning)"
+step "--pod-selector app=secret-manager-controller --port 8000-8080/UDP --namespace-label kubernetes.io/metadata.name --no-label-namespace: one peer with both selectors, a port range, the Namespace left alone"
 run "$TMP/pods.out" "$TMP/pods.err" --pod-selector app=secret-manager-controller --port 8000-8080/UDP \
-	--no-label-namespace <"$TMP/in.yaml"
+	--namespace-label kubernetes.io/metadata.name --no-label-namespace <"$TMP/in.yaml"
 [[ $rc -eq 0 ]] || { cat "$TMP/pods.err" >&2; fail "exit status $rc"; }
 expect_added "$TMP/in.yaml" "$TMP/pods.out" <<'EOF'
   - from:
     - namespaceSelector:
         matchLabels:
-          name: octopilot-system
+          kubernetes.io/metadata.name: octopilot-system
       podSelector:
         matchLabels:
           app: secret-manager-controller
@@ -72,9 +72,14 @@ expect_added "$TMP/in.yaml" "$TMP/pods.out" <<'EOF'
       protocol: UDP
       endPort: 8080
 EOF
-grep -q 'warning: Namespace octopilot-system: .*lacks the label name=octopilot-system' "$TMP/pods.err" ||
-	{ cat "$TMP/pods.err" >&2; fail "no warning about the unlabelled Namespace"; }
-ok "merged; Namespace untouched, warned"
+ok "merged; Namespace untouched"
+
+step "--no-label-namespace with the Namespace in the input lacking the label: exit 1, nothing written"
+run "$TMP/nolabel.out" "$TMP/nolabel.err" --no-label-namespace <"$TMP/in.yaml"
+[[ $rc -eq 1 && ! -s "$TMP/nolabel.out" ]] || fail "exit status $rc, or output written"
+grep -q 'error: Namespace octopilot-system: .*lacks the label name=octopilot-system' "$TMP/nolabel.err" ||
+	{ cat "$TMP/nolabel.err" >&2; fail "no error about the unlabelled Namespace"; }
+ok "refused: the rule would not admit the Namespace"
 
 step "-q prints nothing when all is well; output unchanged"
 run "$TMP/q.out" "$TMP/q.err" -q <"$TMP/in.yaml"

@@ -7,13 +7,13 @@ static ani_labels known; /* what namespace octopilot-system is known to carry */
 static void setup(void)
 {
 	config_defaults(&c);
-	netpol_label_put(&known, "name", "octopilot-system");
-	netpol_label_put(&known, METADATA_NAME_LABEL, "octopilot-system");
+	labels_add(&known, "name", "octopilot-system");
+	labels_add(&known, METADATA_NAME_LABEL, "octopilot-system");
 }
 
 static void teardown(void)
 {
-	netpol_labels_free(&known);
+	labels_free(&known);
 	config_free(&c);
 	free_trees();
 }
