@@ -1,6 +1,6 @@
 /* One pass of libyaml events over the whole input. Items that cannot matter are skipped event by
- * event; only the ResourceList's functionConfig and results, and the metadata and spec of
- * NetworkPolicies and Namespaces, become trees. */
+ * event; only the ResourceList's functionConfig and results become trees. NetworkPolicies,
+ * Namespaces, workloads and Services keep their identity and span, to be loaded if needed. */
 #include "model.h"
 #include "text.h"
 
@@ -26,11 +26,29 @@ static int fail_at(ani_failure *f, yaml_mark_t at, const char *msg)
 	return -1;
 }
 
+int index_is_workload_or_service(const char *api_version, const char *kind)
+{
+	static const char *const kinds[][2] = {
+		{"v1", "Pod"},
+		{"v1", "Service"},
+		{"apps/v1", "Deployment"},
+		{"apps/v1", "StatefulSet"},
+		{"apps/v1", "DaemonSet"},
+		{"apps/v1", "ReplicaSet"},
+		{"batch/v1", "Job"},
+		{"batch/v1", "CronJob"},
+	};
+	for (size_t i = 0; api_version && kind && i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcmp(api_version, kinds[i][0]) && !strcmp(kind, kinds[i][1]))
+			return 1;
+	return 0;
+}
+
 static int is_candidate_kind(const char *api_version, const char *kind)
 {
 	if (!kind)
 		return 1; /* not known yet */
-	if (!strcmp(kind, "NetworkPolicy"))
+	if (!strcmp(kind, "NetworkPolicy") || index_is_workload_or_service(api_version, kind))
 		return 1;
 	return !strcmp(kind, "Namespace") && (!api_version || !strcmp(api_version, "v1"));
 }

@@ -601,14 +601,19 @@ static void report_service_ports(planner *pl, const acc_model *m)
 				listens |= behind->ports[k].port == port;
 			if (!configured || listens)
 				continue;
-			char field[64];
+			char field[64], number_text[48] = "";
 			snprintf(field, sizeof field, "spec.ports[%zu]", j);
+			for (size_t k = 0; k < behind->n_ports && target->kind == YT_SCALAR; k++)
+				if (eq(behind->ports[k].name, target->value))
+					snprintf(number_text, sizeof number_text,
+						 " (container port %ld)", behind->ports[k].port);
 			results_add(
 				pl->rs, ANI_SEVERITY_INFO, svc, field, sp,
-				"maps port %lld to targetPort %s: NetworkPolicies match the pods' "
-				"container ports, so the configured port %lld opens nothing on "
-				"pods that do not listen on it",
-				port, target->kind == YT_SCALAR ? target->value : "?", port);
+				"maps port %lld to targetPort %s%s: NetworkPolicies match the "
+				"pods' container ports, so the configured port %lld opens nothing "
+				"on pods that do not listen on it",
+				port, target->kind == YT_SCALAR ? target->value : "?", number_text,
+				port);
 		}
 	}
 }
@@ -617,24 +622,6 @@ static int named_in(const char *name, char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (eq(name, names[i]))
-			return 1;
-	return 0;
-}
-
-static int is_workload_or_service(const ani_item *it)
-{
-	static const char *const kinds[][2] = {
-		{"v1", "Pod"},
-		{"v1", "Service"},
-		{"apps/v1", "Deployment"},
-		{"apps/v1", "StatefulSet"},
-		{"apps/v1", "DaemonSet"},
-		{"apps/v1", "ReplicaSet"},
-		{"batch/v1", "Job"},
-		{"batch/v1", "CronJob"},
-	};
-	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
-		if (eq(it->api_version, kinds[i][0]) && eq(it->kind, kinds[i][1]))
 			return 1;
 	return 0;
 }
@@ -659,7 +646,7 @@ void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const 
 		else if (eq(it->kind, "Namespace"))
 			wanted = all_namespaces || named_in(it->name, namespaces, c->n_from + 1);
 		else
-			wanted = is_workload_or_service(it) &&
+			wanted = index_is_workload_or_service(it->api_version, it->kind) &&
 				 eq(it->namespace_, c->policy_namespace);
 		ani_failure f;
 		if (wanted && index_load_item(it, buf, limits, &f))

@@ -39,6 +39,9 @@ expect_added "$TMP/in.yaml" "$TMP/flags.out" < <(expected_flux_added)
 ok "stdout = input + the rule + the label"
 cat >"$TMP/flags.err.want" <<'EOF'
 allow-namespace-ingress: <stdin>:29:3: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
+allow-namespace-ingress: <stdin>:2552:5: info: Service flux-system/source-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:5965:5: info: Service flux-system/notification-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:5986:5: info: Service flux-system/webhook-receiver: maps port 80 to targetPort http-webhook (container port 9292): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
 allow-namespace-ingress: <stdin>:7393:5: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
 EOF
 diff -u "$TMP/flags.err.want" "$TMP/flags.err" || fail "stderr lines are not the expected ones"
