@@ -307,38 +307,48 @@ static size_t exact_peer_rule(const np_policy *p, const ani_config *c, const ani
 	return p->n_in;
 }
 
+typedef enum {
+	LABELS_UNFORGEABLE, /* without the configured label, which users can set */
+	LABELS_VISIBLE,	    /* as in the input */
+	LABELS_GRANTED	    /* with the configured label, as the grant will have it */
+} label_view;
+
 /* The labels the source namespace is known to carry: the one Kubernetes sets and its Namespace
- * object's; with `configured`, also the configured label, as the grant will have it (the label
- * is planned on its own). */
-static void source_namespace_labels(const planner *pl, const ani_source *s, int configured,
+ * object's, seen as `view` says (the label itself is planned on its own). */
+static void source_namespace_labels(const planner *pl, const ani_source *s, label_view view,
 				    ani_labels *out)
 {
 	const ani_config *c = pl->c;
 	memset(out, 0, sizeof *out);
 	labels_add(out, METADATA_NAME_LABEL, s->namespace_);
 	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", s->namespace_, NULL);
+	ani_labels carried = {0};
 	if (ns)
-		netpol_labels_from_node(yt_get(ns->metadata, "labels"), out);
-	if (configured)
+		netpol_labels_from_node(yt_get(ns->metadata, "labels"), &carried);
+	for (size_t i = 0; i < carried.n; i++)
+		if (view != LABELS_UNFORGEABLE || strcmp(carried.v[i].key, c->namespace_label))
+			labels_add(out, carried.v[i].key, carried.v[i].value);
+	labels_free(&carried);
+	if (view == LABELS_GRANTED)
 		labels_add(out, c->namespace_label, s->namespace_);
 }
 
-/* The verdict for source `i`: first from what the namespace visibly carries, then, when that
- * does not admit it, with the configured label, which the grant then relies on. */
+/* The verdict for source `i`, from the labels no user can forge, then those the Namespace
+ * visibly carries, then with the configured label: the grant relies on that label (which
+ * other Namespaces may carry too) unless the first admits the source. */
 static void judge_source(planner *pl, const acc_model *m, size_t i, acc_verdict *v)
 {
 	const ani_source *s = &pl->c->from[i];
-	ani_labels labels;
-	source_namespace_labels(pl, s, 0, &labels);
-	access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
-	labels_free(&labels);
-	pl->needs_label[i] = !v->admitted;
-	if (v->admitted)
-		return;
-	access_verdict_free(v);
-	source_namespace_labels(pl, s, 1, &labels);
-	access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
-	labels_free(&labels);
+	for (label_view view = LABELS_UNFORGEABLE;; view++) {
+		ani_labels labels;
+		source_namespace_labels(pl, s, view, &labels);
+		access_judge(m, s->namespace_, &labels, &s->pods, pl->c, v);
+		labels_free(&labels);
+		pl->needs_label[i] = view != LABELS_UNFORGEABLE;
+		if (v->admitted || view == LABELS_GRANTED)
+			return;
+		access_verdict_free(v);
+	}
 }
 
 static void labels_text(tbuf *b, const ani_labels *l)
@@ -382,7 +392,7 @@ static void report_overbroad(planner *pl, const acc_model *m, size_t src)
 {
 	const ani_source *s = &pl->c->from[src];
 	ani_labels known;
-	source_namespace_labels(pl, s, 1, &known);
+	source_namespace_labels(pl, s, LABELS_GRANTED, &known);
 	for (size_t i = 0; i <= m->n_policies; i++) {
 		const np_policy *p = i < m->n_policies ? &m->policies[i] : m->defining;
 		if (!p || !p->ingress || !access_selects_every_pod(m, p))
