@@ -94,7 +94,7 @@ step "idempotent: the output run through again is unchanged, stderr says nothing
 run "$TMP/again.out" "$TMP/again.err" <"$TMP/flags.out"
 [[ $rc -eq 0 ]] || fail "exit status $rc"
 expect_same "$TMP/flags.out" "$TMP/again.out" "second run changed the output"
-grep -q 'already admits namespace octopilot-system on 80/TCP, 9090/TCP: nothing to change' "$TMP/again.err" ||
+grep -q 'already admits namespace octopilot-system on 80/TCP, 9090/TCP (through the label name=octopilot-system on its Namespace): nothing to change' "$TMP/again.err" ||
 	{ cat "$TMP/again.err" >&2; fail "second run: no 'nothing to change'"; }
 ok "unchanged"
 
