@@ -113,9 +113,44 @@ typedef struct {
 	ani_index *ix;
 	ani_failure *f;
 	const ani_limits *limits;
-	yt_arena scratch; /* trees of the item being read */
-	int detect;	  /* a stream that may turn out to be a ResourceList */
+	yt_arena scratch;      /* trees of the item being read */
+	int detect;	       /* a stream that may turn out to be a ResourceList */
+	int in_list;	       /* reading the items of a v1 List */
+	yt_arena list_scratch; /* the List's own trees meanwhile */
 } walker;
+
+static int count_item(walker *w);
+static int read_item(walker *w, size_t ordinal);
+
+/* The items of a `kind: List` (what kubectl get -o yaml|json prints) are resources too; the
+ * current event is the items' SEQUENCE-START. */
+static int read_list_items(walker *w)
+{
+	yt_reader *r = &w->r;
+	yt_arena outer = w->scratch;
+	w->scratch = w->list_scratch;
+	w->in_list = 1;
+	int detect = w->detect, rc = 0;
+	w->detect = 0;
+	for (size_t i = 0; !rc; i++) {
+		if (yt_next(r)) {
+			rc = fail_reader(w->f, r);
+		} else if (r->ev.type == YAML_SEQUENCE_END_EVENT) {
+			break;
+		} else if (r->ev.type != YAML_MAPPING_START_EVENT) {
+			char msg[120];
+			snprintf(msg, sizeof msg, "List items[%zu] is not a mapping", i);
+			rc = fail_at(w->f, r->ev.start_mark, msg);
+		} else if (!(rc = count_item(w))) {
+			rc = read_item(w, w->ix->total_items - 1);
+		}
+	}
+	w->detect = detect;
+	w->in_list = 0;
+	w->list_scratch = w->scratch;
+	w->scratch = outer;
+	return rc;
+}
 
 /* Reads one item or document; the current event is its MAPPING-START. */
 static int read_item(walker *w, size_t ordinal)
@@ -130,18 +165,23 @@ static int read_item(walker *w, size_t ordinal)
 	const yt_node *metadata = NULL;
 	const char *api_version = NULL, *kind = NULL;
 	yt_arena_reset(&w->scratch);
-	int seen[4] = {0};
-	static const char *const owned[4] = {"apiVersion", "kind", "metadata", "spec"};
-	for (;;) {
+	int seen[5] = {0};
+	static const char *const owned[5] = {"apiVersion", "kind", "metadata", "spec", "items"};
+	size_t list_first = w->ix->n_items; /* items read as a List's, kept only if it is one */
+	for (int first_key = 1;; first_key = 0) {
 		if (yt_next(r))
 			return fail_reader(w->f, r);
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		int which = -1;
 		if (r->ev.type == YAML_SCALAR_EVENT) {
-			for (int i = 0; i < 4; i++)
+			for (int i = 0; i < 5; i++)
 				if (!strcmp((const char *)r->ev.data.scalar.value, owned[i]))
 					which = i;
+			/* A JSON document: edits in its flow style would not be JSON. */
+			if (first_key && flow && w->ix->kind == ANI_INPUT_STREAM &&
+			    r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+				w->ix->root_flow = 1;
 		} else {
 			return fail_at(w->f, r->ev.start_mark,
 				       "a resource's top-level key is not a string");
@@ -168,6 +208,11 @@ static int read_item(walker *w, size_t ordinal)
 		} else if (which == 2) {
 			if (!(metadata = yt_build(r, &w->scratch)))
 				return fail_reader(w->f, r);
+		} else if (which == 4 && !w->in_list && r->ev.type == YAML_SEQUENCE_START_EVENT &&
+			   (!kind || !strcmp(kind, "List"))) {
+			int rc = read_list_items(w);
+			if (rc)
+				return rc;
 		} else if (yt_skip(r)) {
 			return fail_reader(w->f, r);
 		}
@@ -181,13 +226,18 @@ static int read_item(walker *w, size_t ordinal)
 		yaml_mark_t at = {0, it.line - 1, it.col};
 		return fail_at(w->f, at, msg);
 	}
+	ani_index *ix = w->ix;
+	if (ix->n_items > list_first && (strcmp(kind, "List") || strcmp(api_version, "v1"))) {
+		while (ix->n_items > list_first)
+			free_item(&ix->items[--ix->n_items]);
+		metadata = NULL; /* its arena served the items */
+	}
 	if (!is_candidate_kind(api_version, kind))
 		return 0;
 	it.api_version = xstrdup(api_version);
 	it.kind = xstrdup(kind);
 	describe_item(&it, metadata);
 	set_span(&it, r->buf, r->len, r->bom, yt_mark_byte(r, r->last_content), flow);
-	ani_index *ix = w->ix;
 	ix->items = xrealloc(ix->items, (ix->n_items + 1) * sizeof *ix->items);
 	ix->items[ix->n_items++] = it;
 	return 0;
@@ -372,6 +422,7 @@ int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limi
 							     : read_stream(&w);
 		yt_reader_free(&w.r);
 		yt_arena_free(&w.scratch);
+		yt_arena_free(&w.list_scratch);
 		if (rc == RESTART_AS_RESOURCE_LIST) {
 			index_free(ix);
 			want = ANI_INPUT_RESOURCE_LIST;

@@ -193,11 +193,12 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		return fail_run(run, &f, 0);
 	}
 	if (ix.root_flow) {
+		ani_input_kind kind = ix.kind;
 		index_free(&ix);
 		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))
 			return fail_run(run, &f, 0);
 		run->buf = run->owned;
-		if (index_input(run->buf, run->len, ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
+		if (index_input(run->buf, run->len, kind, &limits, &ix, &f)) {
 			index_free(&ix);
 			return fail_run(run, &f, 0);
 		}
