@@ -612,6 +612,26 @@ static int named_in(const char *name, char *const *names, size_t n)
 	return 0;
 }
 
+/* 1 when the Namespace carries <namespaceLabel>: <a source>, which the rule would admit. */
+static int carries_source_label(const ani_item *ns, const ani_config *c)
+{
+	ani_labels labels = {0};
+	netpol_labels_from_node(yt_get(ns->metadata, "labels"), &labels);
+	const char *v = labels_get(&labels, c->namespace_label);
+	int found = 0;
+	for (size_t i = 0; v && i < c->n_from && !found; i++)
+		found = !strcmp(v, c->from[i].namespace_);
+	labels_free(&labels);
+	return found;
+}
+
+static void unload_item(ani_item *it)
+{
+	yt_arena_free(&it->arena);
+	it->metadata = it->spec = NULL;
+	it->loaded = 0;
+}
+
 /* Parses, alone, each item the plan may read: every v1 NetworkPolicy of the policy namespace
  * and of the source namespaces, the workloads and Services of the policy namespace, and the
  * Namespaces (all of them when the label is one a user sets: collisions). */
@@ -637,6 +657,10 @@ void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const 
 		ani_failure f;
 		if (wanted && index_load_item(it, buf, limits, &f))
 			add_failure(rs, it, NULL, &f);
+		else if (wanted && eq(it->kind, "Namespace") &&
+			 !named_in(it->name, namespaces, c->n_from + 1) &&
+			 !carries_source_label(it, c))
+			unload_item(it); /* no collision: memory stays flat in the Namespaces */
 	}
 	free(namespaces);
 }
