@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The effective access to a namespace's pods, as the cluster enforces it: a pod is isolated for
  * ingress when a NetworkPolicy of its namespace selects it with Ingress in its policyTypes, and
  * then admits what any rule of any policy selecting it admits. Every verdict (merge, check,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The settings table and the two config forms, typed AllowNamespaceIngress and flat ConfigMap,
  * that become one validated ani_config. Every error names the field and, when it came from YAML,
  * its line and column. */

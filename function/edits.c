@@ -1,7 +1,9 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "edits.h"
 
 #include "text.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,33 +299,32 @@ edit_style edit_style_for(const char *buf, size_t len, const ani_item *item)
 
 /* ---- edits ---- */
 
-static size_t leading_spaces(const char *s)
-{
-	size_t n = 0;
-	while (s[n] == ' ')
-		n++;
-	return n;
-}
-
-/* Edits sort by position; lines inserted at one position go deepest first, since the more
- * indented text belongs to the node that ends there inside the others. */
-static int edit_goes_after(const ani_edit *a, size_t at, const char *text)
+/* Edits sort by position, then deepest first, then in the order they were added (ani_edit). */
+static int edit_goes_after(const ani_edit *a, size_t at, size_t depth)
 {
 	if (a->at != at)
 		return a->at > at;
-	return leading_spaces(a->text) < leading_spaces(text);
+	return a->depth < depth;
 }
 
-void edits_add(ani_edits *e, size_t at, size_t end, char *text)
+void edits_add(ani_edits *e, size_t at, size_t end, size_t depth, char *text)
 {
 	e->v = xrealloc(e->v, (e->n + 1) * sizeof *e->v);
 	size_t i = e->n;
-	while (i > 0 && edit_goes_after(&e->v[i - 1], at, text)) {
+	while (i > 0 && edit_goes_after(&e->v[i - 1], at, depth)) {
 		e->v[i] = e->v[i - 1];
 		i--;
 	}
-	e->v[i] = (ani_edit){at, end, text};
+	e->v[i] = (ani_edit){at, end, depth, text};
 	e->n++;
+}
+
+int edits_write_at(const ani_edits *e, size_t at)
+{
+	for (size_t i = 0; i < e->n; i++)
+		if (e->v[i].at == at)
+			return 1;
+	return 0;
 }
 
 void edits_free(ani_edits *e)
@@ -355,9 +356,14 @@ int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn wr
 	return 0;
 }
 
-static int edit_fail(ani_failure *f, const yt_node *at, const char *fmt, const char *field)
+static int edit_fail(ani_failure *f, const yt_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int edit_fail(ani_failure *f, const yt_node *at, const char *fmt, ...)
 {
-	snprintf(f->message, sizeof f->message, fmt, field);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	va_end(ap);
 	f->line = at->line;
 	f->col = at->col + 1;
 	return -1;
@@ -376,14 +382,9 @@ int edit_check_editable(const yt_node *n, const char *field, ani_failure *f)
 				 field);
 	if (n->kind != YT_MAPPING)
 		return 0;
-	if (yt_get(n, "<<"))
-		return edit_fail(f, n, "%s uses a merge key (<<): refusing to edit it", field);
 	const yt_node *dup = yt_duplicate_key(n);
-	if (dup) {
-		char msg[300];
-		snprintf(msg, sizeof msg, "%%s has the key \"%.200s\" twice", dup->value);
-		return edit_fail(f, dup, msg, field);
-	}
+	if (dup)
+		return edit_fail(f, dup, "%s has the key \"%.200s\" twice", field, dup->value);
 	return 0;
 }
 
@@ -397,14 +398,14 @@ void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_e
 				tb_puts(&b, ", ");
 			render_flow(&b, items->vals[i]);
 		}
-		edits_add(e, where->at, where->at, tb_take(&b));
+		edits_add(e, where->at, where->at, where->depth, tb_take(&b));
 	} else {
 		int need_newline;
 		size_t at = text_line_after(st->buf, st->len, where->at, &need_newline);
 		if (need_newline)
 			tb_puts(&b, st->newline);
 		render_seq_block(&b, items, where->dash_col, st);
-		edits_add(e, at, at, tb_take(&b));
+		edits_add(e, at, at, where->depth, tb_take(&b));
 	}
 	gen_free(items);
 }
@@ -442,6 +443,7 @@ void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *
 		.at = !seq->flow ? seq->last
 		      : seq->n	 ? seq->kids[seq->n - 1]->last
 				 : seq->end - 1,
+		.depth = seq->depth,
 	};
 	edit_append_items(e, st, &where, items);
 }
@@ -453,7 +455,7 @@ void edit_append_document(ani_edits *e, const edit_style *st, gen_value *doc)
 		tb_puts(&b, st->newline);
 	tb_printf(&b, "---%s", st->newline);
 	render_map_block(&b, doc, 0, 0, st);
-	edits_add(e, st->len, st->len, tb_take(&b));
+	edits_add(e, st->len, st->len, EDIT_DEPTH_STREAM, tb_take(&b));
 	gen_free(doc);
 }
 
@@ -463,8 +465,10 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 	tbuf b = {0};
 	long slot = yt_key_slot(map, key);
 	if (slot >= 0) {
-		/* The key is there with a null value: replace what follows its colon. */
+		/* The key is there with a null value: replace what follows its colon. The new value
+		 * is a level below the mapping, which may gain a key at the same place. */
 		const yt_node *k = map->kids[slot], *v = map->kids[slot + 1];
+		size_t value_depth = map->depth + 1;
 		size_t colon = k->end;
 		while (colon < st->len && (st->buf[colon] == ' ' || st->buf[colon] == '\t'))
 			colon++;
@@ -478,12 +482,12 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		if (map->flow) {
 			tb_putc(&b, ' ');
 			render_flow(&b, value);
-			edits_add(e, from, to, tb_take(&b));
+			edits_add(e, from, to, value_depth, tb_take(&b));
 		} else {
 			/* Drop the `~`/`null`, keep any comment on the key's line, and put the
 			 * block value on the lines after it. */
 			if (to > from)
-				edits_add(e, from, to, xstrdup(""));
+				edits_add(e, from, to, value_depth, xstrdup(""));
 			int need_newline;
 			size_t at = text_line_after(st->buf, st->len, to, &need_newline);
 			if (need_newline)
@@ -492,7 +496,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 				render_seq_block(&b, value, k->col + st->seq_indent, st);
 			else
 				render_map_block(&b, value, k->col + st->map_step, 0, st);
-			edits_add(e, at, at, tb_take(&b));
+			edits_add(e, at, at, value_depth, tb_take(&b));
 		}
 	} else if (map->flow) {
 		size_t at = map->n ? map->kids[map->n - 1]->last : map->end - 1;
@@ -501,7 +505,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		tb_put_yaml_string(&b, key);
 		tb_puts(&b, ": ");
 		render_flow(&b, value);
-		edits_add(e, at, at, tb_take(&b));
+		edits_add(e, at, at, map->depth, tb_take(&b));
 	} else {
 		int need_newline;
 		size_t at = text_line_after(st->buf, st->len, map->last, &need_newline);
@@ -510,7 +514,7 @@ int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, 
 		gen_value *entry = gen_add(gen_map(), key, value);
 		render_map_block(&b, entry, block_col(st, map), 0, st);
 		value = entry;
-		edits_add(e, at, at, tb_take(&b));
+		edits_add(e, at, at, map->depth, tb_take(&b));
 	}
 	gen_free(value);
 	return 0;

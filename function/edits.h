@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Turns decisions into text written in the target's own style (block or flow, indentation,
  * sequence indentation, line ends) and splices it into the input bytes. */
 #ifndef ANI_EDITS_H
@@ -6,12 +7,17 @@
 #include "model.h"
 #include "text.h"
 
-/* Replace input[at, end) with text. Edits never overlap; at one position the more indented
- * text goes first, then the order they were added in. */
+/* Replace input[at, end) with text. Edits never overlap. Several edits at one position are
+ * written deepest first, then in the order they were added: `depth` is the nesting level of the
+ * collection the text extends (yt_node.depth; the stream itself is EDIT_DEPTH_STREAM), and a
+ * collection that ends where another ends is inside it, so its text must come first. */
 typedef struct {
 	size_t at, end;
+	size_t depth;
 	char *text;
 } ani_edit;
+
+enum { EDIT_DEPTH_STREAM = 0, EDIT_DEPTH_DOCUMENT_ROOT = 1 };
 
 typedef struct {
 	ani_edit *v;
@@ -68,6 +74,7 @@ void edit_append_to_sequence(ani_edits *e, const edit_style *st, const yt_node *
 typedef struct {
 	int flow, nonempty;
 	size_t dash_col, at;
+	size_t depth; /* the sequence's nesting level */
 } edit_sequence_end;
 void edit_append_items(ani_edits *e, const edit_style *st, const edit_sequence_end *where,
 		       gen_value *items);
@@ -77,12 +84,14 @@ void edit_append_document(ani_edits *e, const edit_style *st, gen_value *doc);
  * text around the key is not what the parser said. */
 int edit_set_in_mapping(ani_edits *e, const edit_style *st, const yt_node *map, const char *key,
 			gen_value *value, ani_failure *f);
-/* Refuses a node the function would edit through: an alias, an anchored node, a merge key,
- * a duplicate key. */
+/* Refuses a node the function would edit through: an alias, an anchored node, a duplicate key
+ * (merge keys never reach a tree: yt_check_key). */
 int edit_check_editable(const yt_node *n, const char *field, ani_failure *f);
 
-void edits_add(ani_edits *e, size_t at, size_t end, char *text);
+void edits_add(ani_edits *e, size_t at, size_t end, size_t depth, char *text);
 void edits_free(ani_edits *e);
+/* 1 when an edit writes at byte `at`. */
+int edits_write_at(const ani_edits *e, size_t at);
 /* Writes input with the edits applied. Returns 0 or the first non-zero write result. */
 int edits_write(const ani_edits *e, const char *buf, size_t len, ani_write_fn write, void *ctx);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Label sets: sorted by key, keys unique. */
 #include "model.h"
 #include "text.h"

@@ -1,9 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* allow-namespace-ingress: flags, mode selection, I/O and exit codes; the work is in the library
  * (include/allow_namespace_ingress.h). */
 #include "allow_namespace_ingress.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,32 +133,42 @@ typedef struct {
 	size_t len;
 } bytes;
 
-static int die_usage(const char *fmt, const char *arg)
+static int die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int die_usage(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, PROG ": ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\nTry '" PROG " --help'.\n");
+	va_end(ap);
 	return 2;
 }
+
+/* A config file is small; a bigger one is refused whole, never used in part. */
+#define MAX_CONFIG_BYTES ((size_t)16 << 20)
 
 /* Reads all of `fd`, stopping one byte past `limit` so an oversized input is refused early. */
 static int read_all(int fd, size_t limit, bytes *out)
 {
+	/* One byte past the limit, without wrapping at SIZE_MAX. */
+	size_t want = limit < SIZE_MAX ? limit + 1 : SIZE_MAX;
 	struct stat st;
 	size_t cap = 65536;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uintmax_t)st.st_size < SIZE_MAX)
 		cap = (size_t)st.st_size + 1;
-	if (cap > limit + 1)
-		cap = limit + 1;
+	if (cap > want)
+		cap = want;
 	char *buf = malloc(cap);
 	size_t len = 0;
 	if (!buf)
 		return -1;
 	for (;;) {
 		if (len == cap) {
-			if (len > limit)
+			if (len > limit || cap == want)
 				break;
-			size_t ncap = cap * 2 > limit + 1 ? limit + 1 : cap * 2;
+			size_t ncap = cap > want / 2 ? want : cap * 2;
 			char *nbuf = realloc(buf, ncap);
 			if (!nbuf) {
 				free(buf);
@@ -188,9 +201,14 @@ static int read_file(const char *path, bytes *out)
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return -1;
-	int rc = read_all(fileno(fp), (size_t)16 << 20, out);
+	int rc = read_all(fileno(fp), MAX_CONFIG_BYTES, out);
 	int e = errno;
 	fclose(fp);
+	if (!rc && out->len > MAX_CONFIG_BYTES) {
+		free(out->buf);
+		e = EFBIG;
+		rc = -1;
+	}
 	errno = e;
 	return rc;
 }
@@ -383,8 +401,14 @@ int main(int argc, char **argv)
 	if (config_file || plugin_config) {
 		const char *path = config_file ? config_file : plugin_config;
 		if (read_file(path, &cfg)) {
-			fprintf(stderr, PROG ": error: cannot read config %s: %s\n", path,
-				strerror(errno));
+			if (errno == EFBIG)
+				fprintf(stderr,
+					PROG ": error: config %s is more than %zu bytes (16 MiB, "
+					     "the limit for a config file): refusing it\n",
+					path, MAX_CONFIG_BYTES);
+			else
+				fprintf(stderr, PROG ": error: cannot read config %s: %s\n", path,
+					strerror(errno));
 			return 1;
 		}
 		o.config_text = cfg.buf;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The function's own data: the validated config, the items it may read or edit, the findings. */
 #ifndef ANI_MODEL_H
 #define ANI_MODEL_H
@@ -80,6 +81,7 @@ typedef struct {
 	int local_config;
 	int anchored; /* the item itself carries an &anchor: editing it would edit its aliases */
 	size_t line, col;
+	size_t depth;		     /* nesting level of the item's mapping in the input */
 	size_t start;		     /* byte offset of the item's mapping */
 	size_t span_start, span_end; /* its whole lines */
 	int loaded;		     /* metadata and spec are set */
@@ -102,9 +104,14 @@ typedef struct {
 	size_t results_key_start;
 	/* Where a new item goes: after the last item (ResourceList) or document (stream). */
 	int items_flow;
-	size_t items_col;  /* column of the items' dashes */
-	size_t items_last; /* byte after the last item's content */
-	size_t items_end;  /* byte after the items sequence (its `]` when flow) */
+	size_t items_col;   /* column of the items' dashes */
+	size_t items_depth; /* nesting level of the items sequence */
+	size_t items_last;  /* byte after the last item's content */
+	size_t items_end;   /* byte after the items sequence (its `]` when flow) */
+	/* The input ends, without a line break, in a block scalar that keeps its final break:
+	 * nothing may be written at the end (yt_reader.last_content_open_block). */
+	int open_block_at_end;
+	size_t open_block_line, open_block_col;
 } ani_index;
 
 /* Findings, in the order they were made. */
@@ -154,8 +161,9 @@ char *config_dedicated_policy_name(const ani_config *c, const ani_source *s);
 /* Final checks that need the whole config. */
 int config_validate(const ani_config *c, ani_failure *f);
 
-int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
-		ani_index *ix, ani_failure *f);
+/* `ascii` is text_scan_input's verdict on buf. */
+int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
+		const ani_limits *limits, ani_index *ix, ani_failure *f);
 /* 1 for the kinds whose pods a NetworkPolicy selects (Pod and the workloads with a pod
  * template) and for Service. */
 int index_is_workload_or_service(const char *api_version, const char *kind);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* NetworkPolicy semantics: a policy read as the API server decodes, defaults and validates it
  * (Go YAML integers, quoted ports are names, aliases resolved, policyTypes and protocol
  * defaults), and the label-selector and port rules the access model is built from. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "plan.h"
 
 #include "access.h"
@@ -877,6 +878,7 @@ static void write_policy(const char *buf, size_t len, const ani_index *ix, const
 			.flow = ix->items_flow,
 			.nonempty = ix->total_items + *appended > 0,
 			.dash_col = ix->items_col,
+			.depth = ix->items_depth,
 			.at = ix->items_flow && !ix->total_items ? ix->items_end - 1
 								 : ix->items_last,
 		};

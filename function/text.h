@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Growable byte buffers, checked allocation and the few string rules YAML output needs. */
 #ifndef ANI_TEXT_H
 #define ANI_TEXT_H
@@ -24,7 +25,7 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
-char *xvasprintf(const char *fmt, va_list ap);
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 1 when the plain scalar `s` reads as a string, not null, bool or number, under both YAML 1.1
@@ -37,6 +38,15 @@ int text_plain_string_ok(const char *s);
 void tb_put_yaml_string(tbuf *b, const char *s);
 /* Appends `s` double-quoted with YAML escapes. */
 void tb_put_yaml_double_quoted(tbuf *b, const char *s);
+
+/* What one pass over the whole input finds, a word at a time. */
+typedef struct {
+	int ascii;	  /* every byte after a UTF-8 byte order mark is < 0x80 */
+	size_t odd_break; /* offset of the first lone CR, NEL, LS or PS; the length when none */
+} text_scan;
+text_scan text_scan_input(const char *buf, size_t len);
+/* Length of the UTF-8 byte order mark that starts `buf`: 3 or 0. */
+size_t text_bom_length(const char *buf, size_t len);
 
 /* Byte offset of the start of the line after the one holding offset `pos` (pos itself when it
  * starts a line); *need_newline is set when the input ends without one. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The only code that reads untrusted YAML: libyaml's event parser (fuzzed for millions of
  * inputs, unlike libfyaml 0.7.12), with our own limits, byte positions for every node, and small
  * trees built only for the parts of the input the function reads or edits. */
@@ -20,7 +21,10 @@ struct yt_node {
 	size_t end;	  /* byte offset after the node (libyaml's end mark) */
 	size_t last;	  /* byte offset after the node's last character of content */
 	size_t line, col; /* 1-based line, 0-based column of `start` */
-	char *value;	  /* scalar text, or an alias's anchor name; NUL-terminated */
+	/* Nesting: a collection's own level (a document's root is 1), a scalar's or alias's
+	 * parent's level. */
+	size_t depth;
+	char *value; /* scalar text, or an alias's anchor name; NUL-terminated */
 	size_t len;
 	yt_node **kids; /* mapping: key0, value0, key1, value1, ...; sequence: items */
 	size_t n;
@@ -48,27 +52,33 @@ typedef struct {
 
 typedef struct {
 	yaml_parser_t parser;
-	yaml_event_t ev;
-	int have_event;
+	yaml_event_t ev; /* zeroed when there is none */
 	const char *buf;
 	size_t len;
+	size_t fed; /* bytes handed to libyaml so far */
 	size_t bom;
 	int ascii;		   /* every byte < 0x80: character index == byte offset */
 	size_t cur_char, cur_byte; /* cursor for character -> byte conversion */
 	size_t depth;
 	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
+	/* The last content is a block scalar (| or >) that keeps its final line break: one written
+	 * after it, at an end without one, would change its value. */
+	int last_content_open_block;
+	yaml_mark_t last_block_start;
 	yt_limits limits;
 	/* Anchors defined so far in the current document (an alias to any other is invalid YAML),
 	 * with the node built for each in the current yt_build call. */
 	struct yt_anchor *anchors;
 	size_t anchors_cap, anchors_n;
-	unsigned build_gen, building;
+	unsigned build_gen;
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
 } yt_reader;
 
 void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits);
+/* The same, when the caller has scanned buf already: `ascii` is text_scan_input's. */
+void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii);
 void yt_reader_free(yt_reader *r);
 /* Moves to the next event (r->ev). Returns 0, or -1 with r->error set. */
 int yt_next(yt_reader *r);
@@ -79,6 +89,11 @@ size_t yt_mark_byte(yt_reader *r, yaml_mark_t m);
 yt_node *yt_build(yt_reader *r, yt_arena *a);
 /* Skips the node whose start event is current, as yt_build does, without building anything. */
 int yt_skip(yt_reader *r);
+/* Refuses the current event as a mapping key when it is an alias, carries an anchor or is a merge
+ * key (<<): an alias key repeats a key from elsewhere (a second `ingress` beside the one the
+ * function sees), an anchored key invites that, a merge key brings in keys it would not see.
+ * Returns 0, or -1 with r->error set. yt_build checks every key it reads. */
+int yt_check_key(yt_reader *r);
 /* Sets r->error at an event's position. */
 void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

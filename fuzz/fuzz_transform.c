@@ -1,14 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target over the public API (include/allow_namespace_ingress.h).
+ *
+ * A fuzz input is a case (fuzz_case.h): optional command-line words (flags, limits, modes), an
+ * optional config file, and the input, so options and config are fuzzed with the input.
  *
  * Besides "no crash, no hang, no leak, no undefined behaviour" (the sanitizers), it checks, for
  * every input the function accepts (ani_transform returns 0 and has output):
  *   P1  the output parses with libyaml's event parser;
  *   P2  it has the same number of items (ResourceList) or documents (stream) as the input,
  *       plus one per NetworkPolicy it says it created (separate mode);
- *   P3  running the function again on its output changes nothing: the second output is
- *       byte-identical to the first outside the top-level `results:` entry (ResourceList) or
- *       identical (stream), and the second run succeeds too;
+ *   P3  running the function again, with the same options (limits at least the defaults: the
+ *       output may be bigger and deeper than the input), on its output changes nothing: the
+ *       second output is byte-identical to the first outside the top-level `results:` entry
+ *       (ResourceList) or identical (stream), and the second run succeeds too;
  *   P4  a ResourceList output is one block-style document with exactly one top-level `results`;
+ *   P6  the semantic oracle (tests/oracle): every change a result reports is in the object it
+ *       names, and nothing else changed;
  * and for an input it refuses with output (a ResourceList whose config or target is bad):
  *   P5  the output (the unchanged list plus an error result) parses and keeps every item.
  * A broken property calls abort(), which libFuzzer reports as a crash.
@@ -16,7 +23,10 @@
  * The same file builds without libFuzzer (ANI_FUZZ_REPLAY_MAIN) as a replay program that runs
  * the checks over files given on the command line: tests/hostile/fuzz-regressions.sh uses it. */
 #include "allow_namespace_ingress.h"
+#include "fuzz_case.h"
+#include "oracle.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,16 +153,81 @@ static shape inspect(const char *buf, size_t len)
 	return s;
 }
 
-/* Runs the function; returns its status and the output in *out (empty when none), the input
- * framing in *kind and in *created the number of NetworkPolicies it says it created. */
-static int transform(const char *in, size_t len, membuf *out, ani_input_kind *kind, size_t *created)
-{
+/* The options a case's words stand for, as the API takes them: flags and switches through the
+ * settings table (the CLI's own), limits, and the framing; other words are ignored. */
+typedef struct {
 	ani_options o;
-	memset(&o, 0, sizeof o);
-	o.input_kind = ANI_INPUT_AUTO;
-	o.input_name = "<fuzz>";
+	ani_setting settings[FUZZ_CASE_MAX_WORDS];
+} case_options;
+
+/* The settings-table row whose flag (or, with *is_switch set, switch) is `word`. */
+static const ani_setting_spec *setting_for(const char *word, int *is_switch)
+{
+	const ani_setting_spec *s;
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		*is_switch = s->switch_flag && !strcmp(word, s->switch_flag);
+		if (*is_switch || (s->flag && !strcmp(word, s->flag)))
+			return s;
+	}
+	return NULL;
+}
+
+static void options_for(const fuzz_case *c, case_options *co)
+{
+	static const struct {
+		const char *flag, *env;
+		size_t offset;
+	} limits[] = {
+		{"--max-input-bytes",
+		 "ANI_MAX_INPUT_BYTES=", offsetof(ani_limits, max_input_bytes)},
+		{"--max-depth", "ANI_MAX_DEPTH=", offsetof(ani_limits, max_depth)},
+		{"--max-items", "ANI_MAX_ITEMS=", offsetof(ani_limits, max_items)},
+		{"--max-scalar-bytes",
+		 "ANI_MAX_SCALAR_BYTES=", offsetof(ani_limits, max_scalar_bytes)},
+	};
+	memset(co, 0, sizeof *co);
+	ani_options *o = &co->o;
+	o->input_kind = ANI_INPUT_AUTO;
+	o->input_name = "<fuzz>";
+	o->settings = co->settings;
+	for (size_t i = 0; i < c->n_words; i++) {
+		const char *w = c->words[i], *v = i + 1 < c->n_words ? c->words[i + 1] : NULL;
+		if (!strcmp(w, "--stream"))
+			o->input_kind = ANI_INPUT_STREAM;
+		else if (!strcmp(w, "--resource-list"))
+			o->input_kind = ANI_INPUT_RESOURCE_LIST;
+		for (size_t l = 0; l < sizeof limits / sizeof *limits; l++) {
+			size_t env_len = strlen(limits[l].env);
+			const char *n = !strcmp(w, limits[l].flag)	      ? v
+					: !strncmp(w, limits[l].env, env_len) ? w + env_len
+									      : NULL;
+			if (n)
+				*(size_t *)((char *)&o->limits + limits[l].offset) =
+					(size_t)strtoull(n, NULL, 10);
+		}
+		int is_switch;
+		const ani_setting_spec *s = setting_for(w, &is_switch);
+		if (s && (is_switch || v))
+			co->settings[o->n_settings++] =
+				(ani_setting){s->key, is_switch ? s->switch_value : v};
+	}
+	if (c->has_config) {
+		o->config_text = c->config;
+		o->config_len = c->config_len;
+		o->config_name = "<fuzz config>";
+		if (c->plugin && o->input_kind == ANI_INPUT_AUTO)
+			o->input_kind = ANI_INPUT_STREAM;
+	}
+}
+
+/* Runs the function; returns its status and the output in *out (empty when none), the input
+ * framing in *kind, in *created the number of NetworkPolicies it says it created, and in
+ * `claims` (when not NULL) its info results. */
+static int transform(const ani_options *o, const char *in, size_t len, membuf *out,
+		     ani_input_kind *kind, size_t *created, oracle_claims *claims)
+{
 	ani_run *run = NULL;
-	int rc = ani_transform(in, len, &o, &run);
+	int rc = ani_transform(in, len, o, &run);
 	if (!run)
 		fail("run", "ani_transform gave no run");
 	if (rc != 0 && rc != 1)
@@ -168,8 +243,13 @@ static int transform(const char *in, size_t len, membuf *out, ani_input_kind *ki
 		free(line);
 	}
 	*created = 0;
-	for (size_t i = 0; i < ani_run_result_count(run); i++)
-		*created += !strncmp(ani_run_result(run, i)->message, "created, admitting ", 19);
+	for (size_t i = 0; i < ani_run_result_count(run); i++) {
+		const ani_result *r = ani_run_result(run, i);
+		*created += !strncmp(r->message, "created, admitting ", 19);
+		if (claims && r->severity == ANI_SEVERITY_INFO)
+			oracle_claims_add(claims, r->kind, r->name, r->namespace_, r->message,
+					  r->field_path);
+	}
 	if (rc == 1) {
 		int has_error = 0;
 		for (size_t i = 0; i < ani_run_result_count(run); i++)
@@ -182,16 +262,17 @@ static int transform(const char *in, size_t len, membuf *out, ani_input_kind *ki
 	return rc;
 }
 
-static void check(const uint8_t *data, size_t size)
+static void check_case(const ani_options *o, const char *in, size_t size)
 {
-	const char *in = (const char *)data;
 	membuf out1, out2;
 	ani_input_kind kind, kind2;
 	size_t created, created2;
-	int rc = transform(in, size, &out1, &kind, &created);
+	oracle_claims claims = {0};
+	int rc = transform(o, in, size, &out1, &kind, &created, &claims);
 	int list = kind == ANI_INPUT_RESOURCE_LIST;
 	if (rc == 1 && !out1.len) {
 		free(out1.p);
+		oracle_claims_free(&claims);
 		return;
 	}
 	if (rc == 1 && !list)
@@ -212,9 +293,27 @@ static void check(const uint8_t *data, size_t size)
 		fail("P4", "a ResourceList output is not block style with exactly one results");
 	if (rc) {
 		free(out1.p);
+		oracle_claims_free(&claims);
 		return;
 	}
-	int rc2 = transform(out1.p ? out1.p : "", out1.len, &out2, &kind2, &created2);
+	char why[1024];
+	if (oracle_check(in, size, out1.p ? out1.p : "", out1.len, &claims, 1, why, sizeof why) < 0)
+		fail("P6", why);
+	oracle_claims_free(&claims);
+	/* The output may be bigger and deeper than the limits that let the input in: the second run
+	 * has at least the default limits. */
+	ani_options again = *o;
+	ani_limits given = ani_limits_default(o->limits),
+		   dflt = ani_limits_default((ani_limits){0});
+	again.limits = (ani_limits){
+		given.max_input_bytes > dflt.max_input_bytes ? given.max_input_bytes
+							     : dflt.max_input_bytes,
+		given.max_depth > dflt.max_depth ? given.max_depth : dflt.max_depth,
+		given.max_items > dflt.max_items ? given.max_items : dflt.max_items,
+		given.max_scalar_bytes > dflt.max_scalar_bytes ? given.max_scalar_bytes
+							       : dflt.max_scalar_bytes,
+	};
+	int rc2 = transform(&again, out1.p ? out1.p : "", out1.len, &out2, &kind2, &created2, NULL);
 	if (rc2 != 0 || kind2 != kind || created2)
 		fail("P3", "the function refuses (or reads otherwise) its own output");
 	if (!list) {
@@ -232,6 +331,16 @@ static void check(const uint8_t *data, size_t size)
 	}
 	free(out1.p);
 	free(out2.p);
+}
+
+static void check(const uint8_t *data, size_t size)
+{
+	fuzz_case c;
+	case_options co;
+	fuzz_case_decode(data, size, &c);
+	options_for(&c, &co);
+	check_case(&co.o, c.input, c.input_len);
+	fuzz_case_free(&c);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* allow-namespace-ingress: merge a namespace-ingress grant into a NetworkPolicy and label the
  * source Namespace, editing the input bytes in place so that everything else stays as it was.
  *
@@ -7,7 +8,7 @@
 
 #include <stddef.h>
 
-#define ANI_VERSION "0.1.0"
+#include "ani_version.h" /* ANI_VERSION, generated from the CMake project version */
 
 /* How the input is framed. */
 typedef enum {

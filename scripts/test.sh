@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite: unit, data-driven, end-to-end (real kubectl kustomize and kpt), hostile
 # input, then the same under ASan+UBSan and valgrind, then a short fuzzing campaign.
 # Usage: scripts/test.sh [--quick]   (--quick: skip sanitizers and fuzzing)
@@ -30,14 +31,15 @@ build() {
 format_check() {
 	command -v clang-format >/dev/null || { echo "clang-format not installed: skipped"; return 0; }
 	clang-format --dry-run --Werror function/*.c function/*.h include/*.h tests/unit/*.c \
-		tests/unit/*.h $(ls tests/api/*.c tests/tools/*.c fuzz/*.c 2>/dev/null)
+		tests/unit/*.h tests/oracle/*.[ch] $(ls tests/api/*.c tests/tools/*.c fuzz/*.[ch] 2>/dev/null)
 }
 step "build (-Wall -Wextra -Werror)" build
 step "clang-format" format_check
 step "ctest: unit, api, cases, e2e, hostile" ctest --test-dir build --output-on-failure -j2
 if [ $quick = 0 ]; then
 	step "ASan+UBSan and valgrind" scripts/sanitize.sh
-	step "fuzzing (bounded) and crash replay" scripts/fuzz.sh "${ANI_FUZZ_SECONDS:-120}"
+	step "libFuzzer (bounded) and crash replay" scripts/fuzz.sh "${ANI_FUZZ_SECONDS:-120}" libfuzzer
+	step "AFL++ on the CLI (bounded)" scripts/fuzz.sh "${ANI_FUZZ_SECONDS:-120}" afl
 fi
 
 echo

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The effective access, judged by an independent NetworkPolicy evaluator (issue 13): a property
  * test over generated policies, workloads, selectors, YAML styles and configs.
  *

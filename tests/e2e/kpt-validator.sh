@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # examples/kpt-validate with the real kpt: the Kptfile's pipeline.validators runs the check.
 #   (a) mutator and validator: kpt fn render --allow-exec passes, the package gains the grant;
 #   (b) the validator alone (the mutator removed): render fails, naming the missing grant and

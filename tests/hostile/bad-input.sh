@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every data-driven bad-input case under tests/hostile/cases/<name>/ (format in
 # tests/hostile/README.md) and prints "N passed, M failed".
 #   tests/hostile/bad-input.sh [NAME...]
@@ -81,6 +82,13 @@ run_case() {
 	[ "$got" != 0 ] || [ -s "$tmp/out" ] || problems+=("exit 0 with an empty stdout")
 	if [ "$got" = 1 ] && [ -s "$tmp/out" ] && ! check_stdout "$dir/input" unchanged-list >/dev/null; then
 		problems+=("failed, yet wrote something other than the unchanged list")
+	fi
+	# Semantic oracle (tests/oracle) on every success; the plugin config or --quiet hides results.
+	if [ "$got" = 0 ] && [ -n "${ANI_ORACLE:-}" ]; then
+		local err=$tmp/err
+		[ -f "$dir/config.yaml" ] || printf '%s\n' "${args[@]}" | grep -qxE -- '-q|--quiet' && err=
+		"$ANI_ORACLE" "$dir/input" "$tmp/out" $err 2>"$tmp/oracle" ||
+			problems+=("the semantic oracle refuses the output: $(cat "$tmp/oracle")")
 	fi
 	if [ ${#problems[@]} = 0 ]; then
 		passed=$((passed + 1))

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Replays every saved fuzzer finding (fuzz/crashes/*) as a regression test:
-#  1. through the CLI ($ANI_BIN, the normal build): exit 0 or 1 within 10 s, never a crash; a
-#     success writes output, and running the CLI on that output again changes nothing but results;
+#  1. through the CLI ($ANI_BIN, the normal build), with the case's options (fuzz/fuzz_case.h):
+#     exit 0 or 1 within 10 s, never a crash; a success writes output that the semantic oracle
+#     ($ANI_ORACLE) accepts, and running the CLI on that output again changes nothing but results;
 #  2. through the ASan+UBSan CLI (build-asan/, from scripts/sanitize.sh) when it is there and
 #     not older than the sources;
-#  3. through the fuzz target's own property checks (fuzz/fuzz_transform.c built as a plain replay
-#     program against the library of $ANI_BUILD_DIR, and of build-asan/ when there), over the
-#     crash inputs plus every seed and data-driven case input.
+#  3. through the fuzz target's own property checks, the oracle included (fuzz/fuzz_transform.c
+#     built as a plain replay program against the library of $ANI_BUILD_DIR, and of build-asan/
+#     when there), over the whole corpus: seeds, saved findings, fixtures and every data-driven
+#     case with its options (fuzz/make-corpus.sh).
 # Prints "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,10 +27,40 @@ shopt -s nullglob
 crashes=(fuzz/crashes/*)
 [ ${#crashes[@]} -gt 0 ] || { echo "no saved crash inputs"; exit 1; }
 
+# Splits a fuzz case (fuzz/fuzz_case.h) into what the CLI is given: sets case_args and case_env
+# (its words) and case_results_shown, writes $tmp/case-input (stdin) and $tmp/case-config (when it has a config).
+decode_case() { # FILE
+	local f=$1 first words=() w
+	case_args=()
+	case_env=()
+	case_results_shown=1 # stderr has the results, unless the plugin config or --quiet hides them
+	IFS= read -r first <"$f" || true
+	if [[ $first == '#!ani' || $first == '#!ani '* ]]; then
+		read -r -a words <<<"${first#\#!ani}"
+		tail -n +2 "$f" >"$tmp/case-body"
+	else
+		cp "$f" "$tmp/case-body"
+	fi
+	for w in "${words[@]}"; do
+		if [[ $w == ANI_*=* ]]; then case_env+=("$w"); else case_args+=("$w"); fi
+		[[ $w == -q || $w == --quiet ]] && case_results_shown=0
+	done
+	IFS= read -r first <"$tmp/case-body" || true
+	if [[ $first == '#!config' || $first == '#!config plugin' ]]; then
+		awk 'NR > 1 && !done && /^#!input$/ {done = 1; next} NR > 1 && !done' "$tmp/case-body" >"$tmp/case-config"
+		awk 'done; /^#!input$/ {done = 1}' "$tmp/case-body" >"$tmp/case-input"
+		if [ "$first" = '#!config plugin' ]; then case_results_shown=0; else case_args+=(--config); fi
+		case_args+=("$tmp/case-config")
+	else
+		mv "$tmp/case-body" "$tmp/case-input"
+	fi
+}
+
 replay_cli() { # LABEL BINARY
 	local label=$1 b=$2 f status
 	for f in "${crashes[@]}"; do
-		timeout 10 "$b" <"$f" >"$tmp/out1" 2>"$tmp/err"
+		decode_case "$f"
+		env "${case_env[@]}" timeout 10 "$b" "${case_args[@]}" <"$tmp/case-input" >"$tmp/out1" 2>"$tmp/err"
 		status=$?
 		if [ "$status" -gt 1 ]; then
 			bad "$label $(basename "$f")" "exit $status"
@@ -38,7 +71,15 @@ replay_cli() { # LABEL BINARY
 				bad "$label $(basename "$f")" "exit 0 with no output"
 				continue
 			fi
-			timeout 10 "$b" <"$tmp/out1" >"$tmp/out2" 2>"$tmp/err"
+			local shown=("$tmp/err")
+			[ "$case_results_shown" = 1 ] || shown=()
+			if [ -n "${ANI_ORACLE:-}" ] &&
+				! "$ANI_ORACLE" "$tmp/case-input" "$tmp/out1" "${shown[@]}" 2>"$tmp/oracle"; then
+				mv "$tmp/oracle" "$tmp/err"
+				bad "$label $(basename "$f")" "the semantic oracle refuses the output"
+				continue
+			fi
+			env "${case_env[@]}" timeout 10 "$b" "${case_args[@]}" <"$tmp/out1" >"$tmp/out2" 2>"$tmp/err"
 			status=$?
 			if [ "$status" != 0 ] || ! cmp -s <(strip_results "$tmp/out1") <(strip_results "$tmp/out2"); then
 				bad "$label $(basename "$f")" "a second run on the output changed it (exit $status)"
@@ -59,12 +100,16 @@ replay_properties() { # LABEL BUILD_DIR: the replay program against that build's
 		flags=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 	fi
 	if ! "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -DANI_FUZZ_REPLAY_MAIN -Wall -Wextra -Werror -g \
-		"${flags[@]}" -Iinclude fuzz/fuzz_transform.c "$lib" $(pkg-config --cflags --libs yaml-0.1) \
+		"${flags[@]}" -Iinclude -I"$dir/include" -Ifuzz -Itests/oracle fuzz/fuzz_transform.c fuzz/fuzz_case.c \
+		tests/oracle/oracle.c "$lib" $(pkg-config --cflags --libs yaml-0.1) \
 		-o "$tmp/replay" 2>"$tmp/err"; then
 		bad "$label: build the replay program" "compile error"
 		return
 	fi
-	local inputs=("${crashes[@]}" fuzz/seeds/* tests/hostile/cases/*/input tests/cases/*/input.yaml)
+	# The whole corpus: seeds, saved findings, fixtures, and every data-driven case with its
+	# options (fuzz/make-corpus.sh).
+	[ -d "$tmp/corpus" ] || fuzz/make-corpus.sh "$tmp/corpus" >/dev/null
+	local inputs=("$tmp/corpus"/*)
 	if timeout 300 "$tmp/replay" "${inputs[@]}" >/dev/null 2>"$tmp/err"; then
 		ok "$label: properties hold on ${#inputs[@]} inputs"
 	else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "edits.h"
 #include "helpers.h"
 #include "text.h"
@@ -122,17 +123,44 @@ Test(edits, set_in_mapping_absent_null_and_flow_with_crlf)
 	free(out);
 }
 
-Test(edits, refuses_aliases_anchors_merge_keys_and_duplicates)
+Test(edits, refuses_aliases_anchors_and_duplicates)
 {
 	ani_failure f;
-	yt_node *root = parse("a: &x {k: 1}\nb: *x\nc: {<<: *x}\nd: {k: 1, k: 2}\ne: {k: 1}\n");
+	yt_node *root = parse("a: &x {k: 1}\nb: *x\nd: {k: 1, k: 2}\ne: {k: 1}\n");
 	cr_assert_neq(edit_check_editable(yt_get(root, "a"), "a", &f), 0);
 	cr_assert(strstr(f.message, "anchor"), "%s", f.message);
 	cr_assert_neq(edit_check_editable(yt_get(root, "b"), "b", &f), 0);
 	cr_assert(strstr(f.message, "alias"), "%s", f.message);
-	cr_assert_neq(edit_check_editable(yt_get(root, "c"), "c", &f), 0);
-	cr_assert(strstr(f.message, "merge key"), "%s", f.message);
 	cr_assert_neq(edit_check_editable(yt_get(root, "d"), "d", &f), 0);
 	cr_assert(strstr(f.message, "twice"), "%s", f.message);
 	cr_assert_eq(edit_check_editable(yt_get(root, "e"), "e", &f), 0);
+}
+
+/* Keys that are aliases, carry anchors or merge keys never reach a tree (yt_check_key). */
+Test(edits, trees_refuse_alias_anchored_and_merge_keys)
+{
+	static const struct {
+		const char *yaml, *what;
+		size_t line, col;
+	} cases[] = {
+		{"&x a: k\nb: 1\n", "anchor (&)", 1, 1},
+		{"a: k\nb: {c: 1, *x : 1}\n", "alias (*)", 2, 11},
+		{"a: &x {k: 1}\nc:\n  <<: *x\n", "merge key (<<)", 3, 3},
+		{"? &k [a]\n: 1\n", "anchor (&)", 1, 3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char err[400];
+		size_t line = 0, col = 0;
+		yt_arena a = {0};
+		yt_node *n = yt_parse_document(cases[i].yaml, strlen(cases[i].yaml),
+					       (yt_limits){100, 1 << 20, 0}, &a, err, sizeof err,
+					       &line, &col);
+		cr_assert_null(n, "%s", cases[i].yaml);
+		cr_assert(strstr(err, cases[i].what), "%s", err);
+		cr_assert_eq(line, cases[i].line, "%s: line %zu", cases[i].yaml, line);
+		cr_assert_eq(col, cases[i].col, "%s: col %zu", cases[i].yaml, col);
+		yt_arena_free(&a);
+	}
+	/* A quoted "<<" is an ordinary key. */
+	cr_assert_not_null(parse("\"<<\": 1\n"));
 }
