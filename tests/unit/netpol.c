@@ -76,9 +76,6 @@ Test(netpol, aliases_are_resolved)
 	cr_assert_eq(netpol_read(&it, &p, &f), 0, "%s", f.message);
 	cr_assert_str_eq(p.in[0].ports[1].protocol, "UDP");
 	netpol_policy_free(&p);
-	it = policy("p", "{ingress: [{&k ports: [{port: 53}]}, {*k : [{port: 54}]}]}");
-	cr_assert_eq(netpol_read(&it, &p, &f), 0, "%s", f.message);
-	cr_assert_eq(p.in[1].ports[0].port, 54, "an alias key is its anchor's text");
 	netpol_policy_free(&p);
 }
 
