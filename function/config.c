@@ -311,9 +311,18 @@ static int set_label_namespace(ani_config *c, const char *v, const char *field, 
 static int set_on_missing(ani_config *c, const char *v, const char *field, const yt_node *at,
 			  ani_failure *f)
 {
-	if (strcmp(v, "warn") && strcmp(v, "error"))
-		return cfail(f, at, "%s: \"%s\" is not warn or error", field, v);
-	c->on_missing_error = !strcmp(v, "error");
+	if (strcmp(v, "warn") && strcmp(v, "error") && strcmp(v, "auto"))
+		return cfail(f, at, "%s: \"%s\" is not warn, error or auto", field, v);
+	c->on_missing_error = !strcmp(v, "error") ? 1 : !strcmp(v, "warn") ? 0 : -1;
+	return 0;
+}
+
+static int set_assume_label(ani_config *c, const char *v, const char *field, const yt_node *at,
+			    ani_failure *f)
+{
+	if (strcmp(v, "true") && strcmp(v, "false"))
+		return cfail(f, at, "%s: \"%s\" is not true or false", field, v);
+	c->assume_namespace_label = !strcmp(v, "true");
 	return 0;
 }
 
@@ -435,7 +444,15 @@ static char *format_label_namespace(const ani_config *c, long src)
 static char *format_on_missing(const ani_config *c, long src)
 {
 	(void)src;
-	return xstrdup(c->on_missing_error ? "error" : "warn");
+	return xstrdup(c->on_missing_error < 0 ? "auto" : c->on_missing_error ? "error" : "warn");
+}
+
+/* A check's setting: not part of the run that makes the changes. */
+static char *format_assume_label(const ani_config *c, long src)
+{
+	(void)c;
+	(void)src;
+	return NULL;
 }
 
 /* The mode that makes the changes: a check's fix is a merge or separate run. */
@@ -551,12 +568,26 @@ static const setting settings[] = {
 	  .configmap = 1,
 	  .typed_path = "spec.onMissingPolicy",
 	  .flag = "--on-missing-policy",
-	  .metavar = "warn|error",
-	  .default_value = "warn",
-	  .help = "what an input without the target policy is"},
+	  .metavar = "warn|error|auto",
+	  .default_value = "auto",
+	  .help = "what an input without the target policy is; auto: a warning when merging, an "
+		  "error when checking (it cannot verify)"},
 	 set_on_missing,
 	 NULL,
 	 format_on_missing},
+	{{.key = "assumeNamespaceLabel",
+	  .configmap = 1,
+	  .typed_path = "spec.assumeNamespaceLabel",
+	  .switch_flag = "--assume-namespace-label",
+	  .switch_value = "true",
+	  .switch_help = "check: trust that a source Namespace not in the input carries the label",
+	  .over_function_config = 1,
+	  .default_value = "false",
+	  .help = "check: trust that a source Namespace not in the input carries the label the "
+		  "rule selects (else the check fails: it cannot verify): true or false"},
+	 set_assume_label,
+	 typed_bool,
+	 format_assume_label},
 	{{.key = "mode",
 	  .configmap = 1,
 	  .typed_path = "spec.mode",
@@ -859,7 +890,10 @@ static int typed_bool(ani_config *c, const yt_node *n, const char *field, ani_fa
 	if (n->kind != YT_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE ||
 	    (strcmp(n->value, "true") && strcmp(n->value, "false")))
 		return cfail(f, n, "%s: expected true or false", field);
-	return setting_named("labelNamespace")->apply(c, n->value, field, n, f);
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (settings[i].doc.typed_path && !strcmp(settings[i].doc.typed_path, field))
+			return settings[i].apply(c, n->value, field, n, f);
+	return cfail(f, n, "%s: not a setting", field);
 }
 
 static int typed_separate_pods(ani_config *c, const yt_node *n, const char *field, ani_failure *f)

@@ -28,9 +28,27 @@ static int fail_at(ani_failure *f, yaml_mark_t at, const char *msg)
 	return -1;
 }
 
+int index_is_workload_or_service(const char *api_version, const char *kind)
+{
+	static const char *const kinds[][2] = {
+		{"v1", "Pod"},
+		{"v1", "Service"},
+		{"apps/v1", "Deployment"},
+		{"apps/v1", "StatefulSet"},
+		{"apps/v1", "DaemonSet"},
+		{"apps/v1", "ReplicaSet"},
+		{"batch/v1", "Job"},
+		{"batch/v1", "CronJob"},
+	};
+	for (size_t i = 0; api_version && kind && i < sizeof kinds / sizeof *kinds; i++)
+		if (!strcmp(api_version, kinds[i][0]) && !strcmp(kind, kinds[i][1]))
+			return 1;
+	return 0;
+}
+
 static int is_candidate_kind(const char *api_version, const char *kind)
 {
-	if (!strcmp(kind, "NetworkPolicy"))
+	if (!strcmp(kind, "NetworkPolicy") || index_is_workload_or_service(api_version, kind))
 		return 1;
 	return !strcmp(kind, "Namespace") && (!api_version || !strcmp(api_version, "v1"));
 }
@@ -46,9 +64,44 @@ typedef struct {
 	ani_index *ix;
 	ani_failure *f;
 	const ani_limits *limits;
-	yt_arena scratch; /* strings of the item being read */
-	int detect;	  /* a stream that may turn out to be a ResourceList */
+	yt_arena scratch;      /* strings of the item being read */
+	int detect;	       /* a stream that may turn out to be a ResourceList */
+	int in_list;	       /* reading the items of a v1 List */
+	yt_arena list_scratch; /* the List's own strings meanwhile */
 } walker;
+
+static int count_item(walker *w);
+static int read_item(walker *w, size_t ordinal);
+
+/* The items of a `kind: List` (what kubectl get -o yaml|json prints) are resources too; the
+ * current event is the items' SEQUENCE-START. */
+static int read_list_items(walker *w)
+{
+	yt_reader *r = &w->r;
+	yt_arena outer = w->scratch;
+	w->scratch = w->list_scratch;
+	w->in_list = 1;
+	int detect = w->detect, rc = 0;
+	w->detect = 0;
+	for (size_t i = 0; !rc; i++) {
+		if (yt_next(r)) {
+			rc = fail_reader(w->f, r);
+		} else if (r->ev.type == YAML_SEQUENCE_END_EVENT) {
+			break;
+		} else if (r->ev.type != YAML_MAPPING_START_EVENT) {
+			char msg[120];
+			snprintf(msg, sizeof msg, "List items[%zu] is not a mapping", i);
+			rc = fail_at(w->f, r->ev.start_mark, msg);
+		} else if (!(rc = count_item(w))) {
+			rc = read_item(w, w->ix->total_items - 1);
+		}
+	}
+	w->detect = detect;
+	w->in_list = 0;
+	w->list_scratch = w->scratch;
+	w->scratch = outer;
+	return rc;
+}
 
 /* The keys the first pass reads, by level: a resource's, its metadata's, their annotations'.
  * Nothing becomes a tree: the values are copied from their events. */
@@ -203,7 +256,8 @@ static int read_item(walker *w, size_t ordinal)
 	item_fields fields = {{0}, {0}};
 	const char *const *v = fields.value;
 	yt_arena_reset(&w->scratch);
-	for (;;) {
+	size_t list_first = w->ix->n_items; /* items read as a List's, kept only if it is one */
+	for (int first_key = 1;; first_key = 0) {
 		if (yt_next(r))
 			return fail_reader(w->f, r);
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
@@ -213,6 +267,11 @@ static int read_item(walker *w, size_t ordinal)
 		if (r->ev.type != YAML_SCALAR_EVENT)
 			return fail_at(w->f, r->ev.start_mark,
 				       "a resource's top-level key is not a string");
+		/* A JSON document: edits in its flow style would not be JSON. */
+		if (first_key && flow && w->ix->kind == ANI_INPUT_STREAM &&
+		    r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
+			w->ix->root_flow = 1;
+		int items = !strcmp((const char *)r->ev.data.scalar.value, "items");
 		int key = find_key(&r->ev, K_API_VERSION, K_SPEC);
 		if (key >= 0 && fields.seen[key]++) {
 			char msg[120];
@@ -232,6 +291,11 @@ static int read_item(walker *w, size_t ordinal)
 		} else if (key == K_METADATA) {
 			if (read_fields(w, &fields, K_NAME, K_ANNOTATIONS))
 				return fail_reader(w->f, r);
+		} else if (items && !w->in_list && r->ev.type == YAML_SEQUENCE_START_EVENT &&
+			   (!v[K_KIND] || !strcmp(v[K_KIND], "List"))) {
+			int rc = read_list_items(w);
+			if (rc)
+				return rc;
 		} else if (yt_skip(r)) {
 			return fail_reader(w->f, r);
 		}
@@ -243,11 +307,15 @@ static int read_item(walker *w, size_t ordinal)
 		yaml_mark_t at = {0, it.line - 1, it.col};
 		return fail_at(w->f, at, msg);
 	}
+	ani_index *ix = w->ix;
+	if (ix->n_items > list_first &&
+	    (strcmp(v[K_KIND], "List") || strcmp(v[K_API_VERSION], "v1")))
+		while (ix->n_items > list_first)
+			free_item(&ix->items[--ix->n_items]);
 	if (!is_candidate_kind(v[K_API_VERSION], v[K_KIND]))
 		return 0;
 	describe_item(&it, &fields);
 	set_span(&it, r->buf, r->len, r->bom, yt_mark_byte(r, r->last_content), flow);
-	ani_index *ix = w->ix;
 	ix->items = xrealloc(ix->items, (ix->n_items + 1) * sizeof *ix->items);
 	ix->items[ix->n_items++] = it;
 	return 0;
@@ -425,7 +493,7 @@ static int read_stream(walker *w)
 int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
 		const ani_limits *limits, ani_index *ix, ani_failure *f)
 {
-	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes};
+	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes, 0};
 	for (;;) {
 		walker w = {.ix = ix, .f = f, .limits = limits, .detect = want == ANI_INPUT_AUTO};
 		memset(ix, 0, sizeof *ix);
@@ -438,6 +506,7 @@ int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
 		ix->open_block_col = w.r.last_block_start.column + 1;
 		yt_reader_free(&w.r);
 		yt_arena_free(&w.scratch);
+		yt_arena_free(&w.list_scratch);
 		if (rc == RESTART_AS_RESOURCE_LIST) {
 			index_free(ix);
 			want = ANI_INPUT_RESOURCE_LIST;
@@ -478,9 +547,9 @@ int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani
 	char *copy = xmalloc(n);
 	memcpy(copy, buf + it->span_start, n);
 	memset(copy, ' ', it->start - it->span_start);
-	yt_node *root =
-		yt_parse_document(copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes},
-				  &it->arena, f->message, sizeof f->message, &f->line, &f->col);
+	yt_node *root = yt_parse_document(
+		copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 1}, &it->arena,
+		f->message, sizeof f->message, &f->line, &f->col);
 	xfree(copy);
 	if (!root) {
 		f->line += it->line - 1;

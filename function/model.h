@@ -60,15 +60,18 @@ typedef struct {
 	ani_port *ports;
 	size_t n_ports;
 	int label_namespace;
-	int on_missing_error;
+	int on_missing_error; /* 1, 0, or -1: when checking */
 	ani_mode mode;
+	/* check: trust that a source Namespace not in the input carries the label */
+	int assume_namespace_label;
 	/* separate mode: the dedicated policy's name (NULL: derived per source) and the pods it
 	 * protects */
 	char *separate_name;
 	ani_labels separate_pods;
 } ani_config;
 
-/* An item the function may read or edit: a NetworkPolicy of any group, or a v1 Namespace.
+/* An item the function may read or edit: a NetworkPolicy of any group, a v1 Namespace, or a
+ * workload or Service (read only).
  * The first pass keeps only its identity and where it is; index_load_item parses it again, alone,
  * for the few items the plan reads, so memory does not grow with their number. */
 typedef struct {
@@ -161,6 +164,9 @@ int config_validate(const ani_config *c, ani_failure *f);
 /* `ascii` is text_scan_input's verdict on buf. */
 int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
 		const ani_limits *limits, ani_index *ix, ani_failure *f);
+/* 1 for the kinds whose pods a NetworkPolicy selects (Pod and the workloads with a pod
+ * template) and for Service. */
+int index_is_workload_or_service(const char *api_version, const char *kind);
 /* Builds the item's metadata and spec trees, positions as in `buf`. */
 int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f);
 void index_free(ani_index *ix);

@@ -1,439 +1,534 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "netpol.h"
 
+#include "names.h"
 #include "text.h"
 
-#include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define METADATA_NAME_LABEL "kubernetes.io/metadata.name"
-
-void netpol_namespace_labels(const ani_config *c, const char *ns, const yt_node *ns_labels,
-			     ani_labels *out)
+void netpol_labels_from_node(const yt_node *map, ani_labels *out)
 {
-	memset(out, 0, sizeof *out);
-	labels_add(out, c->namespace_label, ns);
-	labels_add(out, METADATA_NAME_LABEL, ns);
-	if (ns_labels && ns_labels->kind == YT_MAPPING)
-		for (size_t i = 0; i + 1 < ns_labels->n; i += 2)
-			if (ns_labels->kids[i]->kind == YT_SCALAR &&
-			    yt_is_string(ns_labels->kids[i + 1]))
-				labels_add(out, ns_labels->kids[i]->value,
-					   ns_labels->kids[i + 1]->value);
+	map = yt_deref(map);
+	if (!map || map->kind != YT_MAPPING)
+		return;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const yt_node *k = yt_deref(map->kids[i]), *v = yt_deref(map->kids[i + 1]);
+		if (k && k->kind == YT_SCALAR && yt_go_string(v))
+			labels_add(out, k->value, v->value);
+	}
 }
 
-int netpol_isolates_ingress(const yt_node *policy_types)
+/* ---- selectors ---- */
+
+static int has_value(const np_requirement *r, const char *v)
 {
-	/* Without policyTypes, Kubernetes always includes Ingress. */
-	if (yt_is_null(policy_types))
-		return 1;
-	if (policy_types->kind != YT_SEQUENCE)
-		return 0;
-	for (size_t i = 0; i < policy_types->n; i++)
-		if (policy_types->kids[i]->kind == YT_SCALAR &&
-		    !strcmp(policy_types->kids[i]->value, "Ingress"))
+	for (size_t i = 0; i < r->n_values; i++)
+		if (!strcmp(r->values[i], v))
 			return 1;
 	return 0;
 }
 
-static int values_contain(const yt_node *values, const char *v)
+/* 1: holds for every object carrying `labels`; 0: for none; -1: depends on labels not known.
+ * With `complete`, a key not in `labels` is known to be absent. */
+static int requirement_state(const np_requirement *r, const ani_labels *labels, int complete)
 {
-	if (!values || values->kind != YT_SEQUENCE)
-		return 0;
-	for (size_t i = 0; i < values->n; i++)
-		if (yt_scalar(values->kids[i]) && !strcmp(values->kids[i]->value, v))
-			return 1;
+	const char *have = labels_get(labels, r->key);
+	if (!have && !complete)
+		return -1;
+	switch (r->op) {
+	case NP_IN:
+		return have && has_value(r, have);
+	case NP_NOT_IN:
+		return !have || !has_value(r, have);
+	case NP_EXISTS:
+		return have != NULL;
+	case NP_DOES_NOT_EXIST:
+		return have == NULL;
+	}
 	return 0;
 }
 
-/* A requirement holds for every object known to carry `labels` (and maybe others): keys we do
- * not know count as unknown, so only In, NotIn and Exists on known keys can hold. */
-static int requirement_holds(const char *key, const char *op, const yt_node *values,
-			     const ani_labels *labels)
+int netpol_selector_implied(const np_selector *s, const ani_labels *labels)
 {
-	const char *have = labels_get(labels, key);
-	if (!have)
-		return 0;
-	if (!strcmp(op, "In"))
-		return values_contain(values, have);
-	if (!strcmp(op, "NotIn"))
-		return values && values->kind == YT_SEQUENCE && !values_contain(values, have);
-	return !strcmp(op, "Exists");
+	for (size_t i = 0; i < s->n; i++)
+		if (requirement_state(&s->v[i], labels, 0) != 1)
+			return 0;
+	return 1;
 }
 
-int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
+int netpol_selector_may_match(const np_selector *s, const ani_labels *labels)
 {
-	if (yt_is_null(selector))
-		return 1;
-	if (selector->kind != YT_MAPPING)
-		return 0;
-	for (size_t i = 0; i + 1 < selector->n; i += 2) {
-		const char *k = yt_scalar(selector->kids[i]);
-		const yt_node *v = selector->kids[i + 1];
-		if (!k)
+	for (size_t i = 0; i < s->n; i++)
+		if (requirement_state(&s->v[i], labels, 0) == 0)
 			return 0;
-		if (!strcmp(k, "matchLabels")) {
-			if (yt_is_null(v))
-				continue;
-			if (v->kind != YT_MAPPING)
-				return 0;
-			for (size_t j = 0; j + 1 < v->n; j += 2) {
-				const char *lk = yt_scalar(v->kids[j]),
-					   *lv = yt_scalar(v->kids[j + 1]);
-				const char *have = lk ? labels_get(labels, lk) : NULL;
-				if (!lv || !have || strcmp(have, lv))
-					return 0;
-			}
-		} else if (!strcmp(k, "matchExpressions")) {
-			if (yt_is_null(v))
-				continue;
-			if (v->kind != YT_SEQUENCE)
-				return 0;
-			for (size_t j = 0; j < v->n; j++) {
-				const char *key = yt_scalar(yt_get(v->kids[j], "key"));
-				const char *op = yt_scalar(yt_get(v->kids[j], "operator"));
-				if (!key || !op ||
-				    !requirement_holds(key, op, yt_get(v->kids[j], "values"),
-						       labels))
-					return 0;
-			}
-		} else {
+	return 1;
+}
+
+int netpol_selector_matches(const np_selector *s, const ani_labels *labels)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (requirement_state(&s->v[i], labels, 1) != 1)
 			return 0;
-		}
+	return 1;
+}
+
+int netpol_selector_is_exactly(const np_selector *s, const ani_labels *want)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const np_requirement *r = &s->v[i];
+		const char *w = labels_get(want, r->key);
+		if (!w || r->op != NP_IN || !r->n_values)
+			return 0;
+		for (size_t j = 0; j < r->n_values; j++)
+			if (strcmp(r->values[j], w))
+				return 0;
+	}
+	for (size_t x = 0; x < want->n; x++) {
+		int seen = 0;
+		for (size_t i = 0; i < s->n && !seen; i++)
+			seen = !strcmp(s->v[i].key, want->v[x].key);
+		if (!seen)
+			return 0;
 	}
 	return 1;
 }
 
-/* 1 when the selector's requirements are exactly "key In [value]" for each of `want`, written
- * as matchLabels, as single-value In expressions, or both. */
-static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
+void netpol_selector_from_labels(const ani_labels *labels, np_selector *out, yt_arena *a)
 {
-	if (yt_is_null(selector))
-		return want->n == 0;
-	if (selector->kind != YT_MAPPING)
-		return 0;
-	int *seen = xcalloc(want->n ? want->n : 1, sizeof *seen);
-	int ok = 1;
-	for (size_t i = 0; ok && i + 1 < selector->n; i += 2) {
-		const char *k = yt_scalar(selector->kids[i]);
-		const yt_node *v = selector->kids[i + 1];
-		if (k && !strcmp(k, "matchLabels") && v->kind == YT_MAPPING) {
-			for (size_t j = 0; ok && j + 1 < v->n; j += 2) {
-				const char *lk = yt_scalar(v->kids[j]),
-					   *lv = yt_scalar(v->kids[j + 1]);
-				const char *w = lk ? labels_get(want, lk) : NULL;
-				ok = lv && w && !strcmp(w, lv);
-				for (size_t x = 0; ok && x < want->n; x++)
-					seen[x] |= !strcmp(want->v[x].key, lk);
-			}
-		} else if (k && !strcmp(k, "matchExpressions") && v->kind == YT_SEQUENCE) {
-			for (size_t j = 0; ok && j < v->n; j++) {
-				const char *key = yt_scalar(yt_get(v->kids[j], "key"));
-				const char *op = yt_scalar(yt_get(v->kids[j], "operator"));
-				const yt_node *vals = yt_get(v->kids[j], "values");
-				const char *w = key ? labels_get(want, key) : NULL;
-				ok = w && op && !strcmp(op, "In") && vals &&
-				     vals->kind == YT_SEQUENCE && vals->n > 0;
-				for (size_t x = 0; ok && x < vals->n; x++)
-					ok = yt_scalar(vals->kids[x]) &&
-					     !strcmp(vals->kids[x]->value, w);
-				for (size_t x = 0; ok && x < want->n; x++)
-					seen[x] |= !strcmp(want->v[x].key, key);
-			}
-		} else if (!(k && yt_is_null(v) &&
-			     (!strcmp(k, "matchLabels") || !strcmp(k, "matchExpressions")))) {
-			ok = 0;
-		}
+	out->n = labels->n;
+	out->v = yt_arena_alloc(a, (labels->n ? labels->n : 1) * sizeof *out->v);
+	for (size_t i = 0; i < labels->n; i++) {
+		const char **values = yt_arena_alloc(a, sizeof *values);
+		values[0] = labels->v[i].value;
+		out->v[i] = (np_requirement){labels->v[i].key, NP_IN, values, 1};
 	}
-	for (size_t x = 0; ok && x < want->n; x++)
-		ok = seen[x];
-	xfree(seen);
-	return ok;
 }
 
-/* A plain decimal port, or 0. */
-static long port_number(const yt_node *n)
-{
-	if (!n || n->kind != YT_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE || !n->len ||
-	    n->len > 5)
-		return 0;
-	for (size_t i = 0; i < n->len; i++)
-		if (!isdigit((unsigned char)n->value[i]))
-			return 0;
-	return strtol(n->value, NULL, 10);
-}
+/* ---- reading a policy as the API server does ---- */
 
-int netpol_ports_admit(const yt_node *ports, const ani_port *want)
-{
-	if (yt_is_null(ports) || (ports->kind == YT_SEQUENCE && ports->n == 0))
-		return 1;
-	if (ports->kind != YT_SEQUENCE)
-		return 0;
-	for (size_t i = 0; i < ports->n; i++) {
-		const yt_node *p = ports->kids[i];
-		if (p->kind != YT_MAPPING)
-			continue;
-		const char *proto = yt_scalar(yt_get(p, "protocol"));
-		if (strcmp(proto ? proto : "TCP", want->protocol))
-			continue;
-		const yt_node *port = yt_get(p, "port");
-		if (yt_is_null(port))
-			return 1;
-		long n = port_number(port);
-		if (n) {
-			long e = port_number(yt_get(p, "endPort"));
-			if (e < n)
-				e = n;
-			long wlo = want->port, whi = want->end_port ? want->end_port : want->port;
-			if (!want->name && n <= wlo && whi <= e)
-				return 1;
-		} else if (want->name && yt_scalar(port) && !strcmp(port->value, want->name)) {
-			return 1;
-		}
-	}
-	return 0;
-}
+typedef struct {
+	ani_failure *f;
+	yt_arena *a;
+	size_t entries; /* decoded so far */
+} reader;
 
-static int peer_admits(const yt_node *peer, const char *policy_ns, const ani_source *s,
-		       const ani_labels *ns_labels)
-{
-	if (peer->kind != YT_MAPPING || yt_get(peer, "ipBlock"))
-		return 0;
-	const yt_node *nsel = yt_get(peer, "namespaceSelector"),
-		      *psel = yt_get(peer, "podSelector");
-	int has_nsel = !yt_is_null(nsel), has_psel = !yt_is_null(psel);
-	if (!has_nsel && !has_psel)
-		return 0;
-	if (has_nsel) {
-		if (!netpol_selector_implied(nsel, ns_labels))
-			return 0;
-	} else if (strcmp(policy_ns, s->namespace_)) {
-		return 0; /* a podSelector alone selects pods of the policy's own namespace */
-	}
-	return netpol_selector_implied(psel, &s->pods);
-}
+#define MAX_POLICY_ENTRIES ((size_t)1 << 20)
 
-static int peer_is_exactly(const yt_node *peer, const ani_config *c, const ani_source *s)
+static int fail(reader *r, const yt_node *at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(reader *r, const yt_node *at, const char *fmt, ...)
 {
-	if (peer->kind != YT_MAPPING)
-		return 0;
-	for (size_t i = 0; i + 1 < peer->n; i += 2) {
-		const char *k = yt_scalar(peer->kids[i]);
-		if (!k || (strcmp(k, "namespaceSelector") && strcmp(k, "podSelector")))
-			return 0;
-	}
-	const yt_node *nsel = yt_get(peer, "namespaceSelector");
-	ani_label by_config = {c->namespace_label, s->namespace_};
-	ani_label by_name = {METADATA_NAME_LABEL, s->namespace_};
-	ani_labels want_config = {&by_config, 1}, want_name = {&by_name, 1};
-	if (!selector_is_exactly(nsel, &want_config) && !selector_is_exactly(nsel, &want_name))
-		return 0;
-	return selector_is_exactly(yt_get(peer, "podSelector"), &s->pods);
-}
-
-static int shape_fail(ani_failure *f, const yt_node *at, const char *what)
-{
-	snprintf(f->message, sizeof f->message, "%s", what);
-	f->line = at->line;
-	f->col = at->col + 1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->f->message, sizeof r->f->message, fmt, ap);
+	va_end(ap);
+	r->f->line = at ? at->line : 0;
+	r->f->col = at ? at->col + 1 : 0;
 	return -1;
 }
 
-/* The first duplicate key or merge key (<<) in a subtree, or NULL: the decision would read the
- * first of two keys (Kubernetes another one) or miss what a merge key brings in. */
-static const yt_node *ambiguous_key(const yt_node *n)
+/* Aliases can repeat a list without bound: past MAX_POLICY_ENTRIES decoded entries the policy
+ * is refused. */
+static int count_entries(reader *r, size_t n, const yt_node *at)
 {
-	if (n->kind == YT_MAPPING) {
-		const yt_node *dup = yt_duplicate_key(n);
-		long merge = yt_key_slot(n, "<<");
-		if (dup || merge >= 0)
-			return dup ? dup : n->kids[merge];
-	}
-	for (size_t i = 0; n->kind != YT_SCALAR && i < n->n; i++) {
-		const yt_node *k = ambiguous_key(n->kids[i]);
-		if (k)
-			return k;
-	}
-	return NULL;
+	r->entries += n;
+	if (r->entries <= MAX_POLICY_ENTRIES)
+		return 0;
+	return fail(r, at,
+		    "through its aliases the policy reads as more than %zu entries: not read",
+		    MAX_POLICY_ENTRIES);
 }
 
-static int ambiguous_fail(ani_failure *f, const yt_node *key, const char *where)
+/* NULL, with the failure set, past MAX_POLICY_ENTRIES. */
+static void *arena_array(reader *r, size_t n, size_t size, const yt_node *at)
 {
-	char msg[400];
-	if (!strcmp(key->value, "<<"))
-		snprintf(msg, sizeof msg, "%s uses a merge key (<<): aliases are not expanded",
-			 where);
-	else
-		snprintf(msg, sizeof msg, "%s has the key \"%.200s\" twice", where, key->value);
-	return shape_fail(f, key, msg);
+	if (count_entries(r, n, at))
+		return NULL;
+	void *p = yt_arena_alloc(r->a, (n ? n : 1) * size);
+	memset(p, 0, (n ? n : 1) * size);
+	return p;
 }
 
-/* Refuses what the decision cannot read with certainty. */
-static int check_rule_shape(const yt_node *rule, size_t i, ani_failure *f)
+/* Resolves an alias in place; an alias whose anchor is outside the resource is refused. */
+static int resolve(reader *r, const yt_node **n, const char *path)
 {
-	char msg[160];
-	if (rule->kind != YT_MAPPING) {
-		snprintf(msg, sizeof msg, "spec.ingress[%zu] is not a mapping but %s", i,
-			 rule->kind == YT_ALIAS	     ? "an alias"
-			 : rule->kind == YT_SEQUENCE ? "a list"
-						     : "a scalar");
-		return shape_fail(f, rule, msg);
+	if (*n && (*n)->kind == YT_ALIAS) {
+		if (!(*n)->target)
+			return fail(
+				r, *n,
+				"%s is the alias *%.100s, whose anchor is outside this resource: "
+				"not read",
+				path, (*n)->value);
+		*n = (*n)->target;
 	}
-	const yt_node *key = ambiguous_key(rule);
-	if (key) {
-		snprintf(msg, sizeof msg, "spec.ingress[%zu]", i);
-		return ambiguous_fail(f, key, msg);
-	}
-	const yt_node *from = yt_get(rule, "from"), *ports = yt_get(rule, "ports");
-	if (from && !yt_is_null(from) && from->kind != YT_SEQUENCE) {
-		snprintf(msg, sizeof msg, "spec.ingress[%zu].from is not a list", i);
-		return shape_fail(f, from, msg);
-	}
-	if (ports && !yt_is_null(ports) && ports->kind != YT_SEQUENCE) {
-		snprintf(msg, sizeof msg, "spec.ingress[%zu].ports is not a list", i);
-		return shape_fail(f, ports, msg);
-	}
-	for (size_t j = 0; from && from->kind == YT_SEQUENCE && j < from->n; j++)
-		if (from->kids[j]->kind != YT_MAPPING) {
-			snprintf(msg, sizeof msg, "spec.ingress[%zu].from[%zu] is not a mapping", i,
-				 j);
-			return shape_fail(f, from->kids[j], msg);
-		}
-	for (size_t j = 0; ports && ports->kind == YT_SEQUENCE && j < ports->n; j++)
-		if (ports->kids[j]->kind != YT_MAPPING) {
-			snprintf(msg, sizeof msg, "spec.ingress[%zu].ports[%zu] is not a mapping",
-				 i, j);
-			return shape_fail(f, ports->kids[j], msg);
-		}
 	return 0;
 }
 
-int netpol_decide(const yt_node *spec, const char *policy_namespace, const ani_config *c,
-		  size_t src, const ani_labels *ns_labels, np_decision *d, ani_failure *f)
+static int compare_key_nodes(const void *a, const void *b)
 {
-	const ani_source *s = &c->from[src];
-	memset(d, 0, sizeof *d);
-	if (!spec || spec->kind != YT_MAPPING)
-		return shape_fail(f, spec ? spec : &(yt_node){0}, "spec is not a mapping");
-	const yt_node *dup = yt_duplicate_key(spec);
-	long merge = yt_key_slot(spec, "<<");
-	if (dup || merge >= 0)
-		return ambiguous_fail(f, dup ? dup : spec->kids[merge], "spec");
-	const yt_node *ingress = yt_get(spec, "ingress");
-	if (ingress && ingress->kind == YT_ALIAS)
-		return shape_fail(f, ingress,
-				  "spec.ingress is an alias (*): aliases are not expanded");
-	if (ingress && !yt_is_null(ingress) && ingress->kind != YT_SEQUENCE)
-		return shape_fail(f, ingress, "spec.ingress is not a list");
-	size_t n_rules = ingress && ingress->kind == YT_SEQUENCE ? ingress->n : 0;
-	for (size_t i = 0; i < n_rules; i++)
-		if (check_rule_shape(ingress->kids[i], i, f))
-			return -1;
+	const yt_node *x = *(const yt_node *const *)a, *y = *(const yt_node *const *)b;
+	int c = strcmp(x->value, y->value);
+	return c ? c : (x->start > y->start) - (x->start < y->start);
+}
 
-	d->n_missing = c->n_ports;
-	d->missing = xcalloc(c->n_ports, sizeof *d->missing);
-	size_t still_missing = c->n_ports;
-	for (size_t p = 0; p < c->n_ports; p++)
-		d->missing[p] = 1;
-	for (size_t i = 0; i < n_rules && still_missing; i++) {
-		const yt_node *rule = ingress->kids[i], *from = yt_get(rule, "from");
-		int admits = yt_is_null(from) || from->n == 0;
-		for (size_t j = 0; !admits && j < from->n; j++)
-			admits = peer_admits(from->kids[j], policy_namespace, s, ns_labels);
-		if (!admits)
-			continue;
-		for (size_t p = 0; p < c->n_ports; p++)
-			if (d->missing[p] &&
-			    netpol_ports_admit(yt_get(rule, "ports"), &c->ports[p])) {
-				d->missing[p] = 0;
-				still_missing--;
-				d->rule = i;
-			}
+/* A mapping whose keys all read as text, once each, without merge keys. */
+static int check_mapping(reader *r, const yt_node **map, const char *path)
+{
+	if (resolve(r, map, path))
+		return -1;
+	if ((*map)->kind != YT_MAPPING)
+		return fail(r, *map, "%s is not a mapping but a %s", path,
+			    (*map)->kind == YT_SEQUENCE ? "list" : "scalar");
+	const yt_node *m = *map;
+	size_t n = m->n / 2;
+	const yt_node **keys = xcalloc(n ? n : 1, sizeof *keys);
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		keys[i] = m->kids[2 * i];
+		rc = resolve(r, &keys[i], path);
+		if (!rc && keys[i]->kind != YT_SCALAR)
+			rc = fail(r, keys[i], "%s has a key that is not a string", path);
+		if (!rc && !strcmp(keys[i]->value, "<<") &&
+		    keys[i]->style == YAML_PLAIN_SCALAR_STYLE)
+			rc = fail(r, keys[i], "%s uses a merge key (<<): merge keys are not read",
+				  path);
 	}
-	if (!still_missing) {
-		d->action = NP_ADMITTED;
+	if (!rc) {
+		qsort(keys, n, sizeof *keys, compare_key_nodes);
+		for (size_t i = 1; i < n && !rc; i++)
+			if (!strcmp(keys[i]->value, keys[i - 1]->value))
+				rc = fail(r, keys[i], "%s has the key \"%.200s\" twice", path,
+					  keys[i]->value);
+	}
+	xfree(keys);
+	return rc;
+}
+
+/* The value of `key` in a checked mapping, resolved; NULL when absent or null. */
+static int get(reader *r, const yt_node *map, const char *key, const char *path,
+	       const yt_node **out)
+{
+	*out = NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const yt_node *k = yt_deref(map->kids[i]);
+		if (strcmp(k->value, key))
+			continue;
+		const yt_node *v = map->kids[i + 1];
+		char field[200];
+		snprintf(field, sizeof field, "%s.%s", path, key);
+		if (resolve(r, &v, field))
+			return -1;
+		*out = yt_is_null(v) ? NULL : v;
+	}
+	return 0;
+}
+
+static int get_list(reader *r, const yt_node *map, const char *key, const char *path,
+		    const yt_node **out)
+{
+	if (get(r, map, key, path, out))
+		return -1;
+	if (*out && (*out)->kind != YT_SEQUENCE)
+		return fail(r, *out, "%s.%s is not a list", path, key);
+	return 0;
+}
+
+/* A string as Go reads it into a string field: quoted, or plain and not null, bool or number. */
+static int get_string(reader *r, const yt_node *n, const char *path, const char **out)
+{
+	if (resolve(r, &n, path))
+		return -1;
+	if (yt_is_null(n)) {
+		*out = "";
 		return 0;
 	}
-	for (size_t i = 0; i < n_rules; i++) {
-		const yt_node *rule = ingress->kids[i], *from = yt_get(rule, "from"),
-			      *ports = yt_get(rule, "ports");
-		if (from && from->kind == YT_SEQUENCE && from->n == 1 &&
-		    peer_is_exactly(from->kids[0], c, s) && ports && ports->kind == YT_SEQUENCE &&
-		    ports->n > 0) {
-			d->action = NP_ADD_PORTS;
-			d->rule = i;
-			return 0;
-		}
-	}
-	d->action = NP_NEW_RULE;
+	if (!yt_go_string(n))
+		return fail(r, n, "%s is %s, not a string: the API server rejects it", path,
+			    n->kind == YT_SCALAR ? n->value : "a collection");
+	*out = n->value;
 	return 0;
 }
 
-void netpol_decision_free(np_decision *d)
+static int add_requirement(reader *r, np_selector *s, size_t *cap, np_requirement req)
 {
-	xfree(d->missing);
-	memset(d, 0, sizeof *d);
+	if (count_entries(r, 1, NULL))
+		return -1;
+	if (s->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		np_requirement *v = yt_arena_alloc(r->a, ncap * sizeof *v);
+		if (s->n)
+			memcpy(v, s->v, s->n * sizeof *v);
+		s->v = v;
+		*cap = ncap;
+	}
+	s->v[s->n++] = req;
+	return 0;
 }
 
-/* 1 when every port rule entry `q` admits is one the config asks for. */
-static int port_entry_configured(const yt_node *q, const ani_config *c)
+static int read_selector(reader *r, const yt_node *n, const char *path, np_selector *s)
 {
-	const char *proto = yt_scalar(yt_get(q, "protocol"));
-	const yt_node *port = yt_get(q, "port");
-	long n = port_number(port), e = port_number(yt_get(q, "endPort"));
-	if (e < n)
-		e = n;
-	for (size_t i = 0; i < c->n_ports; i++) {
-		const ani_port *p = &c->ports[i];
-		if (strcmp(proto ? proto : "TCP", p->protocol) || yt_is_null(port))
-			continue;
-		if (n && !p->name && p->port <= n && e <= (p->end_port ? p->end_port : p->port))
-			return 1;
-		if (!n && p->name && yt_scalar(port) && !strcmp(port->value, p->name))
-			return 1;
+	memset(s, 0, sizeof *s);
+	if (!n)
+		return 0;
+	if (check_mapping(r, &n, path))
+		return -1;
+	size_t cap = 0;
+	char field[200];
+	const yt_node *labels, *exprs;
+	if (get(r, n, "matchLabels", path, &labels) ||
+	    get_list(r, n, "matchExpressions", path, &exprs))
+		return -1;
+	snprintf(field, sizeof field, "%s.matchLabels", path);
+	if (labels && check_mapping(r, &labels, field))
+		return -1;
+	for (size_t i = 0; labels && i + 1 < labels->n; i += 2) {
+		np_requirement q = {yt_deref(labels->kids[i])->value, NP_IN, NULL, 1};
+		if (!(q.values = arena_array(r, 1, sizeof *q.values, labels)))
+			return -1;
+		snprintf(field, sizeof field, "%s.matchLabels.%s", path, q.key);
+		if (get_string(r, labels->kids[i + 1], field, &q.values[0]))
+			return -1;
+		if (add_requirement(r, s, &cap, q))
+			return -1;
+	}
+	for (size_t i = 0; exprs && i < exprs->n; i++) {
+		const yt_node *e = exprs->kids[i], *key, *op, *values;
+		snprintf(field, sizeof field, "%s.matchExpressions[%zu]", path, i);
+		if (check_mapping(r, &e, field) || get(r, e, "key", field, &key) ||
+		    get(r, e, "operator", field, &op) || get_list(r, e, "values", field, &values))
+			return -1;
+		np_requirement q = {0};
+		if (!key || !yt_go_string(key))
+			return fail(r, key ? key : e, "%s.key: a label key is required", field);
+		q.key = key->value;
+		static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist"};
+		size_t o = 0;
+		while (o < 4 && !(op && op->kind == YT_SCALAR && !strcmp(op->value, ops[o])))
+			o++;
+		if (o == 4)
+			return fail(
+				r, op ? op : e,
+				"%s.operator must be In, NotIn, Exists or DoesNotExist: the API "
+				"server rejects this policy",
+				field);
+		q.op = (np_op)o;
+		q.n_values = values ? values->n : 0;
+		if ((q.op == NP_IN || q.op == NP_NOT_IN) != (q.n_values > 0))
+			return fail(r, values ? values : e,
+				    "%s.values must be %s for operator %s: the API server rejects "
+				    "this policy",
+				    field, q.n_values ? "empty" : "non-empty", ops[o]);
+		if (!(q.values = arena_array(r, q.n_values, sizeof *q.values, e)))
+			return -1;
+		for (size_t j = 0; j < q.n_values; j++) {
+			char vfield[240];
+			snprintf(vfield, sizeof vfield, "%s.values[%zu]", field, j);
+			if (get_string(r, values->kids[j], vfield, &q.values[j]))
+				return -1;
+		}
+		if (add_requirement(r, s, &cap, q))
+			return -1;
 	}
 	return 0;
 }
 
-char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const ani_config *c,
-		       size_t src, const ani_labels *ns_labels)
+static int read_peer(reader *r, const yt_node *n, const char *path, np_peer *p)
 {
-	const ani_source *s = &c->from[src];
-	const yt_node *from = yt_get(rule, "from"), *ports = yt_get(rule, "ports");
-	tbuf why = {0};
-	if (yt_is_null(from) || from->kind != YT_SEQUENCE || from->n == 0) {
-		tb_puts(&why, "it admits every source");
-	} else {
-		int admits = 0, exact = 0;
-		for (size_t j = 0; j < from->n; j++) {
-			if (!peer_admits(from->kids[j], policy_namespace, s, ns_labels))
-				continue;
-			admits = 1;
-			exact |= peer_is_exactly(from->kids[j], c, s);
-		}
-		if (!admits)
-			return NULL;
-		if (!exact)
-			tb_printf(&why, "its peer selects more than %s%s",
-				  s->has_pods ? "these pods of " : "namespace ", s->namespace_);
+	memset(p, 0, sizeof *p);
+	if (check_mapping(r, &n, path))
+		return -1;
+	p->at = n;
+	const yt_node *ns, *pods, *ip;
+	char field[200];
+	if (get(r, n, "namespaceSelector", path, &ns) || get(r, n, "podSelector", path, &pods) ||
+	    get(r, n, "ipBlock", path, &ip))
+		return -1;
+	if (!ns && !pods && !ip)
+		return fail(r, n,
+			    "%s names no peer (podSelector, namespaceSelector or ipBlock): the API "
+			    "server rejects this policy",
+			    path);
+	if (ip && (ns || pods))
+		return fail(r, n,
+			    "%s has an ipBlock and a selector: the API server rejects this policy",
+			    path);
+	if (ip) {
+		const yt_node *cidr;
+		snprintf(field, sizeof field, "%s.ipBlock", path);
+		if (check_mapping(r, &ip, field) || get(r, ip, "cidr", field, &cidr))
+			return -1;
+		if (!cidr || !yt_go_string(cidr))
+			return fail(r, ip,
+				    "%s.cidr is required: the API server rejects this policy",
+				    field);
+		p->ip_block = cidr->value;
+		return 0;
 	}
-	if (yt_is_null(ports) || ports->kind != YT_SEQUENCE || ports->n == 0) {
-		tb_printf(&why, "%son every port", why.len ? ", " : "");
-	} else {
-		for (size_t i = 0; i < ports->n; i++) {
-			const yt_node *q = ports->kids[i];
-			if (port_entry_configured(q, c))
-				continue;
-			const yt_node *port = yt_get(q, "port");
-			const char *proto = yt_scalar(yt_get(q, "protocol"));
-			tb_printf(&why, "%son %s/%s", why.len ? ", " : "",
-				  yt_scalar(port) ? port->value : "every port",
-				  proto ? proto : "TCP");
+	p->has_namespaces = ns != NULL;
+	snprintf(field, sizeof field, "%s.namespaceSelector", path);
+	if (read_selector(r, ns, field, &p->namespaces))
+		return -1;
+	snprintf(field, sizeof field, "%s.podSelector", path);
+	return read_selector(r, pods, field, &p->pods);
+}
+
+static int read_port_number(reader *r, const yt_node *n, const char *path, long *out)
+{
+	long long v;
+	if (!yt_int(n, &v))
+		return fail(r, n, "%s is not a number: the API server rejects this policy", path);
+	if (v < 1 || v > 65535)
+		return fail(r, n,
+			    "%s is %lld, not a port number (1-65535): the API server rejects "
+			    "this policy",
+			    path, v);
+	*out = (long)v;
+	return 0;
+}
+
+static int read_port(reader *r, const yt_node *n, const char *path, np_port *p)
+{
+	memset(p, 0, sizeof *p);
+	strcpy(p->protocol, "TCP");
+	if (check_mapping(r, &n, path))
+		return -1;
+	p->at = n;
+	const yt_node *proto, *port, *end;
+	char field[200];
+	if (get(r, n, "protocol", path, &proto) || get(r, n, "port", path, &port) ||
+	    get(r, n, "endPort", path, &end))
+		return -1;
+	if (proto) {
+		if (!yt_go_string(proto) || !name_is_protocol(proto->value))
+			return fail(
+				r, proto,
+				"%s.protocol is \"%.60s\", not exactly TCP, UDP or SCTP: the API "
+				"server rejects this policy",
+				path, proto->kind == YT_SCALAR ? proto->value : "a collection");
+		strcpy(p->protocol, proto->value);
+	}
+	snprintf(field, sizeof field, "%s.port", path);
+	long long v;
+	if (port && yt_int(port, &v)) {
+		if (read_port_number(r, port, field, &p->port))
+			return -1;
+	} else if (port) {
+		if (!yt_go_string(port))
+			return fail(r, port,
+				    "%s is neither a port number nor a port name: the API server "
+				    "rejects this policy",
+				    field);
+		if (!name_is_port_name(port->value))
+			return fail(r, port,
+				    "%s is the string \"%.60s\", not a valid port name (1-15 "
+				    "lowercase letters, digits and '-', with a letter; a quoted "
+				    "number is a name): the API server rejects this policy",
+				    field, port->value);
+		p->name = port->value;
+	}
+	p->end_port = p->port;
+	if (end) {
+		snprintf(field, sizeof field, "%s.endPort", path);
+		if (!p->port)
+			return fail(r, end,
+				    "%s needs a numeric port: the API server rejects this policy",
+				    field);
+		if (read_port_number(r, end, field, &p->end_port))
+			return -1;
+		if (p->end_port < p->port)
+			return fail(r, end,
+				    "%s (%ld) is below port (%ld): the API server rejects this "
+				    "policy",
+				    field, p->end_port, p->port);
+	}
+	return 0;
+}
+
+static int read_rules(reader *r, const yt_node *spec, const char *key, const char *peers_key,
+		      np_rule **out, size_t *n_out)
+{
+	const yt_node *rules;
+	if (get_list(r, spec, key, "spec", &rules))
+		return -1;
+	*n_out = rules ? rules->n : 0;
+	if (!(*out = arena_array(r, *n_out, sizeof **out, spec)))
+		return -1;
+	for (size_t i = 0; i < *n_out; i++) {
+		np_rule *rule = &(*out)[i];
+		const yt_node *n = rules->kids[i], *peers, *ports;
+		char path[96], field[160];
+		snprintf(path, sizeof path, "spec.%s[%zu]", key, i);
+		if (check_mapping(r, &n, path) || get_list(r, n, peers_key, path, &peers) ||
+		    get_list(r, n, "ports", path, &ports))
+			return -1;
+		rule->at = n;
+		rule->every_peer = !peers || !peers->n;
+		rule->n_peers = peers ? peers->n : 0;
+		if (!(rule->peers = arena_array(r, rule->n_peers, sizeof *rule->peers, n)))
+			return -1;
+		for (size_t j = 0; j < rule->n_peers; j++) {
+			snprintf(field, sizeof field, "%s.%s[%zu]", path, peers_key, j);
+			if (read_peer(r, peers->kids[j], field, &rule->peers[j]))
+				return -1;
+		}
+		rule->every_port = !ports || !ports->n;
+		rule->n_ports = ports ? ports->n : 0;
+		if (!(rule->ports = arena_array(r, rule->n_ports, sizeof *rule->ports, n)))
+			return -1;
+		for (size_t j = 0; j < rule->n_ports; j++) {
+			snprintf(field, sizeof field, "%s.ports[%zu]", path, j);
+			if (read_port(r, ports->kids[j], field, &rule->ports[j]))
+				return -1;
 		}
 	}
-	if (!why.len)
-		return NULL;
-	return tb_take(&why);
+	return 0;
+}
+
+int netpol_read(const ani_item *it, np_policy *p, ani_failure *f)
+{
+	memset(p, 0, sizeof *p);
+	p->item = it;
+	reader r = {f, &p->arena, 0};
+	const yt_node *spec = it->spec, *pods, *types;
+	if (!spec)
+		return fail(&r, NULL, "has no spec: the API server rejects it");
+	if (check_mapping(&r, &spec, "spec") || get(&r, spec, "podSelector", "spec", &pods) ||
+	    read_selector(&r, pods, "spec.podSelector", &p->pods) ||
+	    read_rules(&r, spec, "ingress", "from", &p->in, &p->n_in) ||
+	    read_rules(&r, spec, "egress", "to", &p->out, &p->n_out) ||
+	    get_list(&r, spec, "policyTypes", "spec", &types))
+		return -1;
+	/* SetDefaults_NetworkPolicy: no policyTypes (absent or []) means Ingress, and Egress
+	 * when there are egress rules. */
+	if (!types || !types->n) {
+		p->ingress = 1;
+		p->egress = p->n_out > 0;
+		return 0;
+	}
+	for (size_t i = 0; i < types->n; i++) {
+		const yt_node *t = types->kids[i];
+		char field[64];
+		snprintf(field, sizeof field, "spec.policyTypes[%zu]", i);
+		if (resolve(&r, &t, field))
+			return -1;
+		if (yt_go_string(t) && !strcmp(t->value, "Ingress"))
+			p->ingress = 1;
+		else if (yt_go_string(t) && !strcmp(t->value, "Egress"))
+			p->egress = 1;
+		else
+			return fail(
+				&r, t,
+				"%s is not Ingress or Egress: the API server rejects this policy",
+				field);
+	}
+	return 0;
+}
+
+void netpol_policy_free(np_policy *p)
+{
+	yt_arena_free(&p->arena);
+	memset(p, 0, sizeof *p);
 }

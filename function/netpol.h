@@ -1,48 +1,84 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* NetworkPolicy semantics, as pure functions over the policy's tree: which sources and ports an
- * ingress rule admits, and what the smallest change is that admits a configured source. */
+/* NetworkPolicy semantics: a policy read as the API server decodes, defaults and validates it
+ * (Go YAML integers, quoted ports are names, aliases resolved, policyTypes and protocol
+ * defaults), and the label-selector and port rules the access model is built from. */
 #ifndef ANI_NETPOL_H
 #define ANI_NETPOL_H
 
 #include "model.h"
 
-typedef enum {
-	NP_ADMITTED,  /* existing rules already admit the source on every port */
-	NP_ADD_PORTS, /* rule `rule` has exactly the source's peer: add the missing ports */
-	NP_NEW_RULE   /* append a rule {from: [peer], ports: [every configured port]} */
-} np_action;
+#define NETPOL_API	    "networking.k8s.io/v1"
+#define METADATA_NAME_LABEL "kubernetes.io/metadata.name"
+
+typedef enum { NP_IN, NP_NOT_IN, NP_EXISTS, NP_DOES_NOT_EXIST } np_op;
 
 typedef struct {
-	np_action action;
-	size_t rule;  /* NP_ADD_PORTS: the rule to extend; NP_ADMITTED: a rule that admits */
-	int *missing; /* per configured port: 1 when no rule admits the source on it */
-	size_t n_missing;
-} np_decision;
+	const char *key;
+	np_op op;
+	const char **values;
+	size_t n_values;
+} np_requirement;
 
-/* The labels the source namespace is known to carry: the configured one, the one Kubernetes
- * sets, and those of its Namespace object when the input holds it (may be NULL). */
-void netpol_namespace_labels(const ani_config *c, const char *ns, const yt_node *ns_labels,
-			     ani_labels *out);
+/* matchLabels {k: v} is read as {key: k, operator: In, values: [v]}; no requirement selects
+ * everything. */
+typedef struct {
+	np_requirement *v;
+	size_t n;
+} np_selector;
 
-/* 1 when `policy_types` (spec.policyTypes, may be NULL) makes the policy isolate ingress. */
-int netpol_isolates_ingress(const yt_node *policy_types);
+typedef struct {
+	const char *ip_block; /* the cidr of an ipBlock peer, or NULL */
+	int has_namespaces;   /* a namespaceSelector; without it, the policy's own namespace */
+	np_selector namespaces, pods;
+	const yt_node *at;
+} np_peer;
 
-/* 1 when every requirement of a label selector (matchLabels, matchExpressions) holds for
- * every object known to carry `labels` (and perhaps more). A NULL or empty selector selects all. */
-int netpol_selector_implied(const yt_node *selector, const ani_labels *labels);
+typedef struct {
+	char protocol[5]; /* TCP, UDP or SCTP (defaulted) */
+	const char *name; /* a named port, or NULL */
+	long port;	  /* 0: every port of the protocol */
+	long end_port;	  /* == port when not a range */
+	const yt_node *at;
+} np_port;
 
-/* 1 when rule `ports` (NULL, empty: every port) admits `want`. */
-int netpol_ports_admit(const yt_node *ports, const ani_port *want);
+typedef struct {
+	int every_peer; /* from (to) absent or empty */
+	np_peer *peers;
+	size_t n_peers;
+	int every_port; /* ports absent or empty */
+	np_port *ports;
+	size_t n_ports;
+	const yt_node *at;
+} np_rule;
 
-/* Checks the shape of spec.ingress and decides for source `src`. Returns 0, or -1 with `f` set
- * when the policy is malformed where the decision must read it. */
-int netpol_decide(const yt_node *spec, const char *policy_namespace, const ani_config *c,
-		  size_t src, const ani_labels *ns_labels, np_decision *d, ani_failure *f);
-void netpol_decision_free(np_decision *d);
+typedef struct {
+	const ani_item *item;
+	np_selector pods;
+	int ingress, egress; /* spec.policyTypes, defaulted */
+	np_rule *in, *out;
+	size_t n_in, n_out;
+	yt_arena arena;
+} np_policy;
 
-/* When rule `rule` admits source `src`, says how it admits more than the config asks for
- * (every source, more namespaces or pods, other ports); NULL when it does not. Caller frees. */
-char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const ani_config *c,
-		       size_t src, const ani_labels *ns_labels);
+/* Reads a loaded networking.k8s.io/v1 NetworkPolicy. Returns 0, or -1 with `f` naming the field
+ * the API server would reject or the decision cannot read (an alias to an anchor outside the
+ * resource, a duplicate or merge key). */
+int netpol_read(const ani_item *it, np_policy *p, ani_failure *f);
+void netpol_policy_free(np_policy *p);
+
+/* Reads a metadata.labels-like mapping of strings into `out` (non-strings are skipped). */
+void netpol_labels_from_node(const yt_node *map, ani_labels *out);
+
+/* 1 when the selector selects every object that carries `labels` (and perhaps more). */
+int netpol_selector_implied(const np_selector *s, const ani_labels *labels);
+/* 0 when the selector selects no object that carries `labels` (and perhaps more). */
+int netpol_selector_may_match(const np_selector *s, const ani_labels *labels);
+/* 1 when the selector selects the object whose labels are exactly `labels`. */
+int netpol_selector_matches(const np_selector *s, const ani_labels *labels);
+/* 1 when the selector's requirements are exactly "key In [value]" for each of `want`. */
+int netpol_selector_is_exactly(const np_selector *s, const ani_labels *want);
+
+/* The selector {matchLabels: labels}, allocated in `a`. */
+void netpol_selector_from_labels(const ani_labels *labels, np_selector *out, yt_arena *a);
 
 #endif

@@ -69,7 +69,7 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 	mem_cleanup em_cleanup;
 	tbuf text = {0};
 	int rc = -1;
-	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes});
+	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 0});
 	yaml_emitter_initialize(&em);
 	mem_cleanup_push(&em_cleanup, emitter_release, &em);
 	yaml_emitter_set_output(&em, append_output, &text);

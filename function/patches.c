@@ -215,13 +215,6 @@ int patches_render(const ani_config *c, const ani_changes *cs, ani_results *rs, 
 		const ani_change *ch = &cs->v[i];
 		if (ch->kind == CHANGE_CREATE_POLICY)
 			continue;
-		if (ch->kind == CHANGE_LABEL_NAMESPACE && ch->declined) {
-			results_add(rs, ANI_SEVERITY_WARNING, ch->item, "metadata.labels",
-				    ch->item->metadata,
-				    "lacks the label %s=%s that the rule selects",
-				    c->namespace_label, c->from[ch->source].namespace_);
-			continue;
-		}
 		if (!patches++)
 			tb_puts(&out, "patches:\n");
 		const ani_item *it = ch->item;

@@ -23,7 +23,6 @@ typedef struct {
 	size_t rule;	      /* CHANGE_ADD_PORTS */
 	int *ports;	      /* per configured port: 1 when missing (NULL: all) */
 	char *policy_name;    /* CHANGE_CREATE_POLICY */
-	int declined;	      /* CHANGE_LABEL_NAMESPACE with labelNamespace: false */
 	size_t result_at;     /* where its results go among the plan's */
 } ani_change;
 

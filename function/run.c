@@ -97,9 +97,10 @@ static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
 		/* Positions here are in the config file, not the input: say so in the message. */
 		yt_arena arena = {0};
 		ani_limits l = ani_limits_default(o->limits);
-		yt_node *n = yt_parse_document(o->config_text, o->config_len,
-					       (yt_limits){l.max_depth, l.max_scalar_bytes}, &arena,
-					       f->message, sizeof f->message, &f->line, &f->col);
+		yt_node *n =
+			yt_parse_document(o->config_text, o->config_len,
+					  (yt_limits){l.max_depth, l.max_scalar_bytes, 0}, &arena,
+					  f->message, sizeof f->message, &f->line, &f->col);
 		int rc = n ? config_from_node(c, n, f) : -1;
 		yt_arena_free(&arena);
 		if (rc) {
@@ -181,12 +182,13 @@ static int transform(ani_run *run, const char *input, size_t len, const ani_opti
 		return fail_run(run, &f, 0);
 	}
 	if (ix.root_flow) {
+		ani_input_kind kind = ix.kind;
 		index_free(&ix);
 		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))
 			return fail_run(run, &f, 0);
 		run->buf = run->owned;
-		if (index_input(run->buf, run->len, text_scan_input(run->buf, run->len).ascii,
-				ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
+		if (index_input(run->buf, run->len, text_scan_input(run->buf, run->len).ascii, kind,
+				&limits, &ix, &f)) {
 			index_free(&ix);
 			return fail_run(run, &f, 0);
 		}

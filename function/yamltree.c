@@ -74,9 +74,12 @@ static int feed_input(void *data, unsigned char *buffer, size_t size, size_t *si
 	return 1;
 }
 
+static void anchors_clear(yt_reader *r);
+
 static void reader_release(void *what)
 {
 	yt_reader *r = what;
+	anchors_clear(r);
 	yaml_event_delete(&r->ev); /* a no-op on a zeroed event */
 	yaml_parser_delete(&r->parser);
 }
@@ -102,6 +105,81 @@ void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits
 void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 {
 	yt_reader_start(r, buf, len, limits, text_scan_input(buf, len).ascii);
+}
+
+struct yt_anchor {
+	char *name;
+	const yt_node *node;
+	unsigned gen;
+};
+
+static size_t anchor_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static struct yt_anchor *anchor_slot(struct yt_anchor *v, size_t cap, const char *name)
+{
+	size_t i = anchor_hash(name) & (cap - 1);
+	while (v[i].name && strcmp(v[i].name, name))
+		i = (i + 1) & (cap - 1);
+	return &v[i];
+}
+
+static struct yt_anchor *anchor_find(yt_reader *r, const char *name)
+{
+	if (!r->anchors_n)
+		return NULL;
+	struct yt_anchor *a = anchor_slot(r->anchors, r->anchors_cap, name);
+	return a->name ? a : NULL;
+}
+
+/* A later anchor of the same name replaces the earlier one, as in every YAML loader. */
+static void anchor_define(yt_reader *r, const char *name)
+{
+	if ((r->anchors_n + 1) * 2 > r->anchors_cap) {
+		size_t cap = r->anchors_cap ? r->anchors_cap * 2 : 16;
+		struct yt_anchor *v = xcalloc(cap, sizeof *v);
+		for (size_t i = 0; i < r->anchors_cap; i++)
+			if (r->anchors[i].name)
+				*anchor_slot(v, cap, r->anchors[i].name) = r->anchors[i];
+		xfree(r->anchors);
+		r->anchors = v;
+		r->anchors_cap = cap;
+	}
+	struct yt_anchor *a = anchor_slot(r->anchors, r->anchors_cap, name);
+	if (!a->name) {
+		a->name = xstrdup(name);
+		r->anchors_n++;
+	}
+	a->node = NULL;
+	a->gen = 0;
+}
+
+static void anchors_clear(yt_reader *r)
+{
+	for (size_t i = 0; i < r->anchors_cap; i++)
+		xfree(r->anchors[i].name);
+	xfree(r->anchors);
+	r->anchors = NULL;
+	r->anchors_cap = r->anchors_n = 0;
+}
+
+static const char *event_anchor(const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		return (const char *)ev->data.scalar.anchor;
+	case YAML_MAPPING_START_EVENT:
+		return (const char *)ev->data.mapping_start.anchor;
+	case YAML_SEQUENCE_START_EVENT:
+		return (const char *)ev->data.sequence_start.anchor;
+	default:
+		return NULL;
+	}
 }
 
 void yt_reader_free(yt_reader *r)
@@ -232,9 +310,20 @@ int yt_next(yt_reader *r)
 			r->last_content_open_block = 0;
 		}
 	} else if (type == YAML_ALIAS_EVENT) {
+		if (!r->limits.part && !anchor_find(r, (const char *)ev->data.alias.anchor)) {
+			yt_fail(r, ev->start_mark,
+				"invalid YAML: the alias *%.200s names no anchor defined before it",
+				(const char *)ev->data.alias.anchor);
+			return -1;
+		}
 		r->last_content = ev->end_mark;
 		r->last_content_open_block = 0;
+	} else if (type == YAML_DOCUMENT_START_EVENT) {
+		anchors_clear(r);
 	}
+	const char *anchor = event_anchor(ev);
+	if (anchor)
+		anchor_define(r, anchor);
 	return 0;
 }
 
@@ -310,7 +399,25 @@ static void add_kid(yt_arena *a, yt_node *parent, yt_node *kid, size_t *cap)
 	parent->kids[parent->n++] = kid;
 }
 
-yt_node *yt_build(yt_reader *r, yt_arena *a)
+static char *arena_strdup(yt_arena *a, const char *s, size_t n)
+{
+	char *p = yt_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Records the node built for an anchor, once whole: an alias inside it does not see it. */
+static void anchor_built(yt_reader *r, const char *name, const yt_node *n)
+{
+	struct yt_anchor *e = name ? anchor_find(r, name) : NULL;
+	if (e) {
+		e->node = n;
+		e->gen = r->build_gen;
+	}
+}
+
+static yt_node *build_node(yt_reader *r, yt_arena *a)
 {
 	yaml_event_t *ev = &r->ev;
 	yt_node *n;
@@ -321,15 +428,20 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 		n->anchored = ev->data.scalar.anchor != NULL;
 		n->tagged = ev->data.scalar.tag != NULL;
 		n->len = ev->data.scalar.length;
-		n->value = yt_arena_alloc(a, n->len + 1);
-		memcpy(n->value, ev->data.scalar.value, n->len);
-		n->value[n->len] = '\0';
+		n->value = arena_strdup(a, (const char *)ev->data.scalar.value, n->len);
 		n->end = n->last = yt_mark_byte(r, ev->end_mark);
+		anchor_built(r, (const char *)ev->data.scalar.anchor, n);
 		return n;
-	case YAML_ALIAS_EVENT:
+	case YAML_ALIAS_EVENT: {
 		n = new_node(r, a, YT_ALIAS);
+		const char *name = (const char *)ev->data.alias.anchor;
+		n->len = strlen(name);
+		n->value = arena_strdup(a, name, n->len);
 		n->end = n->last = yt_mark_byte(r, ev->end_mark);
+		struct yt_anchor *e = anchor_find(r, name);
+		n->target = e && e->gen == r->build_gen ? e->node : NULL;
 		return n;
+	}
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT: {
 		int map = ev->type == YAML_MAPPING_START_EVENT;
@@ -340,6 +452,9 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 				   : ev->data.sequence_start.anchor) != NULL;
 		n->tagged =
 			(map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag) != NULL;
+		const char *anchor = map ? (const char *)ev->data.mapping_start.anchor
+					 : (const char *)ev->data.sequence_start.anchor;
+		char *anchor_name = anchor ? arena_strdup(a, anchor, strlen(anchor)) : NULL;
 		size_t cap = 0;
 		yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 		for (;;) {
@@ -349,7 +464,7 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 				break;
 			if (map && n->n % 2 == 0 && yt_check_key(r))
 				return NULL;
-			yt_node *kid = yt_build(r, a);
+			yt_node *kid = build_node(r, a);
 			if (!kid)
 				return NULL;
 			add_kid(a, n, kid, &cap);
@@ -361,12 +476,20 @@ yt_node *yt_build(yt_reader *r, yt_arena *a)
 		    n->kids[n->n - 1]->start == n->kids[n->n - 1]->end &&
 		    !empty_node_is_content(r->buf, n->kids[n->n - 1]->end))
 			n->last = n->kids[n->n - 2]->last;
+		anchor_built(r, anchor_name, n);
 		return n;
 	}
 	default:
 		yt_fail(r, ev->start_mark, "unexpected YAML event");
 		return NULL;
 	}
+}
+
+yt_node *yt_build(yt_reader *r, yt_arena *a)
+{
+	/* Aliases resolve only to nodes of this tree: the arena of an earlier one may be gone. */
+	r->build_gen++;
+	return build_node(r, a);
 }
 
 int yt_skip(yt_reader *r)
@@ -442,6 +565,104 @@ int yt_is_null(const yt_node *n)
 		return 0;
 	return !n->len || !strcmp(n->value, "~") || !strcmp(n->value, "null") ||
 	       !strcmp(n->value, "Null") || !strcmp(n->value, "NULL");
+}
+
+int yt_int(const yt_node *n, long long *out)
+{
+	if (!n || n->kind != YT_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE || n->tagged ||
+	    !n->len)
+		return 0;
+	char digits[72];
+	size_t k = 0;
+	for (size_t i = 0; i < n->len; i++)
+		if (n->value[i] != '_') {
+			if (k + 1 == sizeof digits)
+				return 0;
+			digits[k++] = n->value[i];
+		}
+	digits[k] = '\0';
+	const char *p = digits;
+	int negative = *p == '-';
+	if (*p == '-' || *p == '+')
+		p++;
+	int base = 10;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		base = 16, p += 2;
+	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
+		base = 2, p += 2;
+	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+		base = 8, p += 2;
+	else if (p[0] == '0' && p[1])
+		base = 8, p += 1;
+	if (!*p)
+		return 0;
+	unsigned long long v = 0;
+	for (; *p; p++) {
+		int d = *p >= '0' && *p <= '9'	 ? *p - '0'
+			: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+			: *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+						 : 99;
+		if (d >= base || v > (0x7fffffffffffffffull - (unsigned)d) / (unsigned)base)
+			return 0;
+		v = v * (unsigned)base + (unsigned)d;
+	}
+	*out = negative ? -(long long)v : (long long)v;
+	return 1;
+}
+
+/* go-yaml's float syntax: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, or .inf, .nan. */
+static int go_float(const char *s)
+{
+	static const char *const special[] = {".inf",  ".Inf",	".INF",	 "+.inf", "+.Inf", "+.INF",
+					      "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
+	for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+		if (!strcmp(s, special[i]))
+			return 1;
+	if (*s == '-' || *s == '+')
+		s++;
+	size_t whole = strspn(s, "0123456789");
+	s += whole;
+	if (*s == '.') {
+		size_t frac = strspn(s + 1, "0123456789");
+		if (!whole && !frac)
+			return 0;
+		s += 1 + frac;
+	} else if (!whole) {
+		return 0;
+	}
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '-' || *s == '+')
+			s++;
+		size_t exp = strspn(s, "0123456789");
+		if (!exp)
+			return 0;
+		s += exp;
+	}
+	return *s == '\0';
+}
+
+int yt_go_string(const yt_node *n)
+{
+	static const char *const words[] = {
+		"y",	"Y",	"yes",	 "Yes",	  "YES",   "n",	 "N",  "no", "No",  "NO",  "true",
+		"True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
+	long long v;
+	if (!n || n->kind != YT_SCALAR)
+		return 0;
+	if (n->style != YAML_PLAIN_SCALAR_STYLE)
+		return 1;
+	if (yt_is_null(n) || yt_int(n, &v) || go_float(n->value))
+		return 0;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (!strcmp(n->value, words[i]))
+			return 0;
+	return 1;
+}
+
+const yt_node *yt_deref(const yt_node *n)
+{
+	return n && n->kind == YT_ALIAS ? n->target : n;
 }
 
 int yt_is_string(const yt_node *n)

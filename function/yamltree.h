@@ -26,10 +26,12 @@ struct yt_node {
 	/* Nesting: a collection's own level (a document's root is 1), a scalar's or alias's
 	 * parent's level. */
 	size_t depth;
-	char *value; /* scalar text, NUL-terminated */
+	char *value; /* scalar text, or an alias's anchor name; NUL-terminated */
 	size_t len;
 	yt_node **kids; /* mapping: key0, value0, key1, value1, ...; sequence: items */
 	size_t n;
+	/* An alias's anchored node, when it was built in the same yt_build call; else NULL. */
+	const yt_node *target;
 };
 
 /* Memory for the trees of one item; released together. */
@@ -45,6 +47,9 @@ void yt_arena_reset(yt_arena *a);
 typedef struct {
 	size_t max_depth;
 	size_t max_scalar_bytes;
+	/* The text is a part of a document already read whole: an alias may name an anchor defined
+	 * before the part. */
+	int part;
 } yt_limits;
 
 typedef struct {
@@ -64,6 +69,11 @@ typedef struct {
 	yaml_mark_t last_block_start;
 	yt_limits limits;
 	mem_cleanup cleanup; /* the parser and event, released if memory runs out */
+	/* Anchors defined so far in the current document (an alias to any other is invalid YAML),
+	 * with the node built for each in the current yt_build call. */
+	struct yt_anchor *anchors;
+	size_t anchors_cap, anchors_n;
+	unsigned build_gen;
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
@@ -105,6 +115,15 @@ const char *yt_scalar(const yt_node *n);
 int yt_is_null(const yt_node *n);
 /* 1 for a plain or quoted scalar that reads as a string (not null, bool or number). */
 int yt_is_string(const yt_node *n);
+/* 1 when `n` is a plain, untagged scalar that Go's YAML decoders (go-yaml v2 and v3, used by
+ * kubectl, the API server, Flux and kustomize) read as an integer: strconv.ParseInt(s, 0, 64)
+ * after removing every `_`, so 0443 is octal 291, 0x50 and 0b1010000 are 80, 0o443 is 291. */
+int yt_int(const yt_node *n, long long *out);
+/* 1 for a scalar that Go's YAML decoders read as a string: quoted, or plain and not a null,
+ * bool (YAML 1.1 words), integer (yt_int) or float. */
+int yt_go_string(const yt_node *n);
+/* An alias's target, the node itself otherwise; NULL for an alias not resolved. */
+const yt_node *yt_deref(const yt_node *n);
 /* Finds a duplicate key in a mapping; returns the second occurrence or NULL. */
 const yt_node *yt_duplicate_key(const yt_node *map);
 

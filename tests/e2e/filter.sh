@@ -40,6 +40,9 @@ expect_added "$TMP/in.yaml" "$TMP/flags.out" < <(expected_flux_added)
 ok "stdout = input + the rule + the label"
 cat >"$TMP/flags.err.want" <<'EOF'
 allow-namespace-ingress: <stdin>:29:3: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
+allow-namespace-ingress: <stdin>:2552:5: info: Service flux-system/source-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:5965:5: info: Service flux-system/notification-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:5986:5: info: Service flux-system/webhook-receiver: maps port 80 to targetPort http-webhook (container port 9292): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
 allow-namespace-ingress: <stdin>:7393:5: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
 EOF
 diff -u "$TMP/flags.err.want" "$TMP/flags.err" || fail "stderr lines are not the expected ones"
@@ -56,15 +59,15 @@ for args in "" "--config examples/flux-kubectl-kustomize/allow-namespace-ingress
 	ok "'${args:-(no flags)}': same stdout and stderr"
 done
 
-step "--pod-selector app=secret-manager-controller --port 8000-8080/UDP --no-label-namespace: one peer with both selectors, a port range, the Namespace left alone (with a warning)"
+step "--pod-selector app=secret-manager-controller --port 8000-8080/UDP --namespace-label kubernetes.io/metadata.name --no-label-namespace: one peer with both selectors, a port range, the Namespace left alone"
 run "$TMP/pods.out" "$TMP/pods.err" --pod-selector app=secret-manager-controller --port 8000-8080/UDP \
-	--no-label-namespace <"$TMP/in.yaml"
+	--namespace-label kubernetes.io/metadata.name --no-label-namespace <"$TMP/in.yaml"
 [[ $rc -eq 0 ]] || { cat "$TMP/pods.err" >&2; fail "exit status $rc"; }
 expect_added "$TMP/in.yaml" "$TMP/pods.out" <<'EOF'
   - from:
     - namespaceSelector:
         matchLabels:
-          name: octopilot-system
+          kubernetes.io/metadata.name: octopilot-system
       podSelector:
         matchLabels:
           app: secret-manager-controller
@@ -73,9 +76,14 @@ expect_added "$TMP/in.yaml" "$TMP/pods.out" <<'EOF'
       protocol: UDP
       endPort: 8080
 EOF
-grep -q 'warning: Namespace octopilot-system: .*lacks the label name=octopilot-system' "$TMP/pods.err" ||
-	{ cat "$TMP/pods.err" >&2; fail "no warning about the unlabelled Namespace"; }
-ok "merged; Namespace untouched, warned"
+ok "merged; Namespace untouched"
+
+step "--no-label-namespace with the Namespace in the input lacking the label: exit 1, nothing written"
+run "$TMP/nolabel.out" "$TMP/nolabel.err" --no-label-namespace <"$TMP/in.yaml"
+[[ $rc -eq 1 && ! -s "$TMP/nolabel.out" ]] || fail "exit status $rc, or output written"
+grep -q 'error: Namespace octopilot-system: .*lacks the label name=octopilot-system' "$TMP/nolabel.err" ||
+	{ cat "$TMP/nolabel.err" >&2; fail "no error about the unlabelled Namespace"; }
+ok "refused: the rule would not admit the Namespace"
 
 step "-q prints nothing when all is well; output unchanged"
 run "$TMP/q.out" "$TMP/q.err" -q <"$TMP/in.yaml"
@@ -87,7 +95,7 @@ step "idempotent: the output run through again is unchanged, stderr says nothing
 run "$TMP/again.out" "$TMP/again.err" <"$TMP/flags.out"
 [[ $rc -eq 0 ]] || fail "exit status $rc"
 expect_same "$TMP/flags.out" "$TMP/again.out" "second run changed the output"
-grep -q 'already admits namespace octopilot-system on 80/TCP, 9090/TCP: nothing to change' "$TMP/again.err" ||
+grep -q 'already admits namespace octopilot-system on 80/TCP, 9090/TCP (through the label name=octopilot-system on its Namespace): nothing to change' "$TMP/again.err" ||
 	{ cat "$TMP/again.err" >&2; fail "second run: no 'nothing to change'"; }
 ok "unchanged"
 

@@ -20,7 +20,7 @@ require_tool python3 "the ResourceList checks use python3's standard library onl
 
 expected_report() {
 	cat <<'EOF'
-items: 40 in, 40 out, 2 changed; results: 2
+items: 40 in, 40 out, 2 changed; results: 5
 == NetworkPolicy flux-system/allow-egress
 +  - from:
 +    - namespaceSelector:

@@ -318,10 +318,23 @@ static item_list items_of(loaded *l)
 			return it;
 		}
 	}
-	it.n = l->n_docs;
-	it.v = oracle_alloc(it.n * sizeof *it.v);
-	for (size_t i = 0; i < it.n; i++)
-		it.v[i] = (ref){&l->docs[i], 1};
+	/* A v1 List document (kubectl get -o yaml|json) stands for its items. */
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = 0;
+		for (size_t d = 0; d < l->n_docs; d++) {
+			ref root = {&l->docs[d], 1};
+			const char *api = scalar(get(root, "apiVersion")),
+				   *kind = scalar(get(root, "kind"));
+			int list = api && kind && !strcmp(api, "v1") && !strcmp(kind, "List");
+			size_t k = list ? seq_len(get(root, "items")) : 1;
+			for (size_t i = 0; pass && i < k; i++)
+				it.v[n + i] = list ? seq_at(get(root, "items"), i) : root;
+			n += k;
+		}
+		if (!pass)
+			it.v = oracle_alloc((n ? n : 1) * sizeof *it.v);
+		it.n = n;
+	}
 	return it;
 }
 

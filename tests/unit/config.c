@@ -32,7 +32,8 @@ Test(config, defaults_do_the_flux_job)
 	cr_assert_str_eq(c.ports[0].protocol, "TCP");
 	cr_assert_eq(c.ports[1].port, 9090);
 	cr_assert(c.label_namespace);
-	cr_assert_not(c.on_missing_error);
+	cr_assert_eq(c.on_missing_error, -1,
+		     "auto: a warning when merging, an error when checking");
 	cr_assert_eq(config_validate(&c, &f), 0);
 }
 
@@ -155,7 +156,7 @@ Test(config, errors_name_the_field_and_place)
 		     "expected a string, got on (quote it if it is one)", 6);
 	expect_error("  policy: {name: Bad_Name}\n", "spec.policy.name", 4);
 	expect_error("  policy: {namespace: a.b}\n", "spec.policy.namespace", 4);
-	expect_error("  onMissingPolicy: ignore\n", "is not warn or error", 4);
+	expect_error("  onMissingPolicy: ignore\n", "is not warn, error or auto", 4);
 	expect_error("  labelNamespace: 'true'\n", "expected true or false", 4);
 	expect_error("  from: &a [{namespace: x}]\n  ports: *a\n", "aliases are not supported", 5);
 }

@@ -144,7 +144,7 @@ Test(edits, trees_refuse_alias_anchored_and_merge_keys)
 		size_t line, col;
 	} cases[] = {
 		{"&x a: k\nb: 1\n", "anchor (&)", 1, 1},
-		{"a: k\nb: {c: 1, *x : 1}\n", "alias (*)", 2, 11},
+		{"a: &x k\nb: {c: 1, *x : 1}\n", "alias (*)", 2, 11},
 		{"a: &x {k: 1}\nc:\n  <<: *x\n", "merge key (<<)", 3, 3},
 		{"? &k [a]\n: 1\n", "anchor (&)", 1, 3},
 	};
@@ -153,7 +153,7 @@ Test(edits, trees_refuse_alias_anchored_and_merge_keys)
 		size_t line = 0, col = 0;
 		yt_arena a = {0};
 		yt_node *n = yt_parse_document(cases[i].yaml, strlen(cases[i].yaml),
-					       (yt_limits){100, 1 << 20}, &a, err, sizeof err,
+					       (yt_limits){100, 1 << 20, 0}, &a, err, sizeof err,
 					       &line, &col);
 		cr_assert_null(n, "%s", cases[i].yaml);
 		cr_assert(strstr(err, cases[i].what), "%s", err);

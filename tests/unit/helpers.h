@@ -14,8 +14,8 @@ static inline yt_node *parse(const char *yaml)
 {
 	char err[400];
 	size_t line = 0, col = 0;
-	yt_node *n = yt_parse_document(yaml, strlen(yaml), (yt_limits){100, 1 << 20}, &test_arena,
-				       err, sizeof err, &line, &col);
+	yt_node *n = yt_parse_document(yaml, strlen(yaml), (yt_limits){100, 1 << 20, 0},
+				       &test_arena, err, sizeof err, &line, &col);
 	cr_assert_not_null(n, "parse failed: %s at %zu:%zu", err, line, col);
 	return n;
 }
