@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, on Debian 12: apt-get when root, else says what to run.
-# Usage: scripts/deps.sh [build|test]   (build: compiler, CMake, libyaml; test: also Criterion,
-# clang for the fuzzer, valgrind, and checks for kubectl and kpt)
+# Usage: scripts/deps.sh [build|test|bench]   (build: compiler, CMake, libyaml; test: also
+# Criterion, clang for the fuzzer, valgrind, and checks for kubectl and kpt; bench: what
+# bench/run.sh needs: libfyaml for its baseline, valgrind for --callgrind, python3)
 set -euo pipefail
 want=${1:-build}
 
 packages=(gcc make cmake pkg-config libyaml-dev)
 if [ "$want" = test ]; then
 	packages+=(libcriterion-dev clang libclang-rt-14-dev valgrind python3 git file binutils groff-base man-db)
+fi
+if [ "$want" = bench ]; then
+	packages+=(libfyaml-dev valgrind python3)
 fi
 
 missing=()
