@@ -8,6 +8,7 @@
 #   image  Debian's docker engine, debootstrap and a registry (tests/e2e/container.sh builds, runs
 #          and publishes the image)
 #   arm64  the arm64 cross compiler, arm64 libyaml and qemu-user-static (cmake/aarch64-linux-gnu.cmake)
+#   bench  what bench/run.sh needs: libfyaml for its baseline, valgrind for --callgrind, python3
 set -euo pipefail
 [ $# -gt 0 ] || set -- build
 
@@ -25,12 +26,16 @@ add_group() {
 		check_kube_tools=1
 		;;
 	image) packages+=(docker.io debootstrap docker-registry) ;;
+	bench)
+		add_group build
+		packages+=(libfyaml-dev valgrind python3)
+		;;
 	arm64)
 		arm64=1
 		packages+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libyaml-dev:arm64 qemu-user-static)
 		;;
 	*)
-		echo "deps: unknown group '$1' (build, test, image, arm64)" >&2
+		echo "deps: unknown group '$1' (build, test, image, arm64, bench)" >&2
 		exit 2
 		;;
 	esac
