@@ -3,6 +3,7 @@
 #include "edits.h"
 #include "model.h"
 #include "normalize.h"
+#include "patches.h"
 #include "plan.h"
 #include "results.h"
 #include "text.h"
@@ -20,6 +21,8 @@ struct ani_run {
 	int has_output;
 	ani_edits edits;
 	ani_results results;
+	char *component; /* ANI_OUTPUT_PATCHES */
+	ani_files files;
 };
 
 ani_limits ani_limits_default(ani_limits l)
@@ -45,37 +48,25 @@ static int only_blank(const char *buf, size_t len)
 
 /* libyaml also ends a line at a lone CR, a NEL or a Unicode line or paragraph separator; the
  * edits know only LF and CRLF, so such input is refused rather than misread. */
-static int odd_line_break(const char *buf, size_t len, ani_failure *f)
+static void describe_odd_line_break(const char *buf, size_t at, ani_failure *f)
 {
 	const unsigned char *s = (const unsigned char *)buf;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '\r' && s[i] != 0xC2 && s[i] != 0xE2)
-			continue;
-		const char *what = NULL;
-		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
-			what = "a carriage return (CR) without a line feed";
-		else if (s[i] == 0xC2 && i + 1 < len && s[i + 1] == 0x85)
-			what = "a next-line character (U+0085)";
-		else if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
-			 (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
-			what = "a Unicode line or paragraph separator (U+2028, U+2029)";
-		if (!what)
-			continue;
-		snprintf(f->message, sizeof f->message,
-			 "the input has %s: only LF and CRLF line ends are supported", what);
-		f->line = 1;
-		f->col = 1;
-		for (size_t j = 0; j < i; j++) {
-			if (s[j] == '\n') {
-				f->line++;
-				f->col = 1;
-			} else if ((s[j] & 0xC0) != 0x80) {
-				f->col++;
-			}
+	const char *what = s[at] == '\r' ? "a carriage return (CR) without a line feed"
+			   : s[at] == 0xC2
+				   ? "a next-line character (U+0085)"
+				   : "a Unicode line or paragraph separator (U+2028, U+2029)";
+	snprintf(f->message, sizeof f->message,
+		 "the input has %s: only LF and CRLF line ends are supported", what);
+	f->line = 1;
+	f->col = 1;
+	for (size_t j = 0; j < at; j++) {
+		if (s[j] == '\n') {
+			f->line++;
+			f->col = 1;
+		} else if ((s[j] & 0xC0) != 0x80) {
+			f->col++;
 		}
-		return -1;
 	}
-	return 0;
 }
 
 /* 1 when the functionConfig says something (kpt's empty function-input ConfigMap does not). */
@@ -182,9 +173,12 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 			 "the input is empty: expected a ResourceList or YAML resources on stdin");
 		return fail_run(run, &f, 0);
 	}
-	if (odd_line_break(input, len, &f))
+	text_scan scan = text_scan_input(input, len);
+	if (scan.odd_break < len) {
+		describe_odd_line_break(input, scan.odd_break, &f);
 		return fail_run(run, &f, 0);
-	if (index_input(input, len, o->input_kind, &limits, &ix, &f)) {
+	}
+	if (index_input(input, len, scan.ascii, o->input_kind, &limits, &ix, &f)) {
 		index_free(&ix); /* what was read before the failure */
 		return fail_run(run, &f, 0);
 	}
@@ -193,7 +187,8 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))
 			return fail_run(run, &f, 0);
 		run->buf = run->owned;
-		if (index_input(run->buf, run->len, ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
+		if (index_input(run->buf, run->len, text_scan_input(run->buf, run->len).ascii,
+				ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
 			index_free(&ix);
 			return fail_run(run, &f, 0);
 		}
@@ -208,7 +203,13 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		ani_changes changes = {0};
 		if (!run->results.errors)
 			plan_run(&ix, &c, &run->results, &changes);
-		if (!run->results.errors && mode_checks(c.mode))
+		if (!run->results.errors && o->output == ANI_OUTPUT_PATCHES && mode_checks(c.mode))
+			results_add(&run->results, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
+				    "a check changes nothing, so it has no patches to emit: use "
+				    "merge or separate mode");
+		else if (!run->results.errors && o->output == ANI_OUTPUT_PATCHES)
+			patches_render(&c, &changes, &run->results, &run->component, &run->files);
+		else if (!run->results.errors && mode_checks(c.mode))
 			plan_check(&c, &changes, &run->results);
 		else if (!run->results.errors)
 			plan_write(run->buf, run->len, &ix, &c, &changes, &run->results,
@@ -216,12 +217,16 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		changes_free(&changes);
 		if (run->results.errors) {
 			edits_free(&run->edits);
+			free(run->component);
+			run->component = NULL;
+			files_free(&run->files);
 			results_drop_info(&run->results);
 		}
-		run->has_output = resource_list || !run->results.errors;
+		run->has_output = (resource_list && o->output == ANI_OUTPUT_MANIFESTS) ||
+				  !run->results.errors;
 	}
 	config_free(&c);
-	if (resource_list)
+	if (resource_list && o->output == ANI_OUTPUT_MANIFESTS)
 		add_results_edit(run, &ix);
 	if (ix.open_block_at_end && edits_write_at(&run->edits, run->len)) {
 		snprintf(
@@ -242,7 +247,27 @@ int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx)
 {
 	if (!run->has_output)
 		return 0;
+	if (run->component)
+		return write(ctx, run->component, strlen(run->component)) ? -1 : 0;
 	return edits_write(&run->edits, run->buf, run->len, write, ctx) ? -1 : 0;
+}
+
+size_t ani_run_file_count(const ani_run *run)
+{
+	return run->files.n;
+}
+
+const char *ani_run_file_name(const ani_run *run, size_t i)
+{
+	return i < run->files.n ? run->files.v[i].name : NULL;
+}
+
+const char *ani_run_file_text(const ani_run *run, size_t i, size_t *len)
+{
+	if (i >= run->files.n)
+		return NULL;
+	*len = run->files.v[i].len;
+	return run->files.v[i].text;
 }
 
 int ani_run_has_output(const ani_run *run)
@@ -301,6 +326,8 @@ void ani_run_free(ani_run *run)
 		return;
 	edits_free(&run->edits);
 	results_free(&run->results);
+	free(run->component);
+	files_free(&run->files);
 	free(run->owned);
 	free(run->input_name);
 	free(run);
