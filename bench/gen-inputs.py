@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generate the benchmark inputs (deterministic; Python 3 standard library only).
 
 Writes into OUT_DIR (default: bench/out/ next to this script):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The allow-namespace-ingress benchmark (GitHub issue 5). Not part of the test suite.
 #
 #   bench/run.sh [--runs N] [--quick] [--bin PATH] [--sink file|null] [--strict] [...]

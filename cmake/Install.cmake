@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install rules beyond the binary itself (the kustomize legacy-plugin entry, the man page).
 # Included from the top CMakeLists.txt after the binary's install(TARGETS) rule and
 # include(GNUInstallDirs).
@@ -5,7 +6,7 @@
 #   <prefix>/bin/allow-namespace-ingress                              (top CMakeLists.txt)
 #   <prefix>/share/kustomize/plugin/fn.octopilot.io/v1alpha1/allownamespaceingress/
 #       AllowNamespaceIngress -> ../../../../../../bin/allow-namespace-ingress
-#   <prefix>/share/man/man1/allow-namespace-ingress.1
+#   <prefix>/share/man/man1/allow-namespace-ingress.1                (generated: cmake/Release.cmake)
 #
 # With KUSTOMIZE_PLUGIN_HOME=<prefix>/share/kustomize/plugin, kubectl kustomize
 # --enable-alpha-plugins finds the function as a legacy exec plugin. The link is relative, so the
@@ -36,5 +37,5 @@ install(CODE "
   list(APPEND CMAKE_INSTALL_MANIFEST_FILES \"\${_ani_plugindir}/AllowNamespaceIngress\")
 ")
 
-install(FILES "${PROJECT_SOURCE_DIR}/docs/allow-namespace-ingress.1"
+install(FILES "${PROJECT_BINARY_DIR}/allow-namespace-ingress.1"
         DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")

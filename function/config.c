@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The settings table and the two config forms, typed AllowNamespaceIngress and flat ConfigMap,
  * that become one validated ani_config. Every error names the field and, when it came from YAML,
  * its line and column. */
@@ -56,10 +57,10 @@ static int add_label(ani_labels *l, const char *key, const char *value, const ch
 static void free_sources(ani_config *c)
 {
 	for (size_t i = 0; i < c->n_from; i++) {
-		free(c->from[i].namespace_);
+		xfree(c->from[i].namespace_);
 		labels_free(&c->from[i].pods);
 	}
-	free(c->from);
+	xfree(c->from);
 	c->from = NULL;
 	c->n_from = 0;
 }
@@ -67,15 +68,15 @@ static void free_sources(ani_config *c)
 static void free_ports(ani_config *c)
 {
 	for (size_t i = 0; i < c->n_ports; i++)
-		free(c->ports[i].name);
-	free(c->ports);
+		xfree(c->ports[i].name);
+	xfree(c->ports);
 	c->ports = NULL;
 	c->n_ports = 0;
 }
 
 static void set_string(char **slot, const char *v)
 {
-	free(*slot);
+	xfree(*slot);
 	*slot = xstrdup(v);
 }
 
@@ -166,7 +167,7 @@ static int add_port_text(ani_config *c, const char *spec, const char *field, con
 		*dash++ = '\0';
 	const port_part where[3] = {{field, at}, {field, at}, {field, at}};
 	int rc = add_port(c, copy, numeric, slash, dash, where, f);
-	free(copy);
+	xfree(copy);
 	return rc;
 }
 
@@ -189,7 +190,7 @@ static int for_each_entry(const char *v,
 			tok[--n] = '\0';
 		rc = each(c, tok, field, at, f);
 	}
-	free(copy);
+	xfree(copy);
 	return rc;
 }
 
@@ -211,7 +212,7 @@ static int parse_label_list(const char *value, ani_labels *out, const char *fiel
 		*eq = '\0';
 		rc = add_label(out, tok, eq + 1, field, at, f);
 	}
-	free(copy);
+	xfree(copy);
 	return rc;
 }
 
@@ -247,7 +248,7 @@ static int set_policy(ani_config *c, const char *v, const char *field, const yt_
 	char *ns = xstrndup(v, (size_t)(slash - v));
 	int rc = set_policy_namespace(c, ns, field, at, f) ||
 		 set_policy_name(c, slash + 1, field, at, f);
-	free(ns);
+	xfree(ns);
 	return rc ? -1 : 0;
 }
 
@@ -636,12 +637,12 @@ void config_defaults(ani_config *c)
 
 void config_free(ani_config *c)
 {
-	free(c->policy_name);
-	free(c->policy_namespace);
+	xfree(c->policy_name);
+	xfree(c->policy_namespace);
 	free_sources(c);
-	free(c->namespace_label);
+	xfree(c->namespace_label);
 	free_ports(c);
-	free(c->separate_name);
+	xfree(c->separate_name);
 	labels_free(&c->separate_pods);
 	memset(c, 0, sizeof *c);
 }
@@ -652,7 +653,7 @@ int config_apply_setting(ani_config *c, const char *key, const char *value, ani_
 	if (!s) {
 		char *known = configmap_keys();
 		cfail(f, NULL, "unknown setting \"%s\" (known: policy, %s)", key, known);
-		free(known);
+		xfree(known);
 		return -1;
 	}
 	return apply_at(c, s, value, NULL, f);
@@ -691,7 +692,7 @@ static int config_from_configmap(ani_config *c, const yt_node *fc, ani_failure *
 		if (!s || !s->doc.configmap) {
 			char *known = configmap_keys();
 			cfail(f, k, "unknown setting \"%s\" (known: %s)", k->value, known);
-			free(known);
+			xfree(known);
 			return -1;
 		}
 		if (v->kind != YT_SCALAR)
@@ -967,7 +968,7 @@ char *config_command(const ani_config *c, long src)
 			tb_printf(&b, " %s ", s->doc.flag);
 			put_shell_word(&b, v);
 		}
-		free(v);
+		xfree(v);
 	}
 	return tb_take(&b);
 }
@@ -1019,7 +1020,7 @@ int config_validate(const ani_config *c, ani_failure *f)
 			      "separate mode: the policy name \"%.300s\" (from the namespace and "
 			      "the first pod label) is not a valid name: give separatePolicy.name",
 			      name);
-		free(name);
+		xfree(name);
 		if (!ok)
 			return -1;
 	}

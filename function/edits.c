@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "edits.h"
 
 #include "text.h"
@@ -73,12 +74,12 @@ void gen_free(gen_value *v)
 	for (size_t i = 0; i < v->len; i++) {
 		gen_free(v->vals[i]);
 		if (v->keys)
-			free(v->keys[i]);
+			xfree(v->keys[i]);
 	}
-	free(v->keys);
-	free(v->vals);
-	free(v->s);
-	free(v);
+	xfree(v->keys);
+	xfree(v->vals);
+	xfree(v->s);
+	xfree(v);
 }
 
 static gen_value *gen_match_labels(const ani_labels *labels)
@@ -329,8 +330,8 @@ int edits_write_at(const ani_edits *e, size_t at)
 void edits_free(ani_edits *e)
 {
 	for (size_t i = 0; i < e->n; i++)
-		free(e->v[i].text);
-	free(e->v);
+		xfree(e->v[i].text);
+	xfree(e->v);
 	e->v = NULL;
 	e->n = 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Turns decisions into text written in the target's own style (block or flow, indentation,
  * sequence indentation, line ends) and splices it into the input bytes. */
 #ifndef ANI_EDITS_H

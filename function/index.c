@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One pass of libyaml events over the whole input. Of each item it keeps only what identifies it
  * (kind, name, namespace, a few annotations) and where it is, read straight from the events;
  * everything else is skipped event by event. Only the ResourceList's functionConfig and results
@@ -124,8 +125,6 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 			return -1;
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		if (yt_check_key(r))
-			return -1;
 		int key = r->ev.type == YAML_SCALAR_EVENT ? find_key(&r->ev, first, last) : -1;
 		if (yt_skip(r) || yt_next(r))
 			return -1;
@@ -182,11 +181,11 @@ static void set_span(ani_item *it, const char *buf, size_t len, size_t bom, size
 
 static void free_item(ani_item *it)
 {
-	free(it->api_version);
-	free(it->kind);
-	free(it->name);
-	free(it->namespace_);
-	free(it->file_path);
+	xfree(it->api_version);
+	xfree(it->kind);
+	xfree(it->name);
+	xfree(it->namespace_);
+	xfree(it->file_path);
 	yt_arena_free(&it->arena);
 }
 
@@ -452,8 +451,8 @@ void index_free(ani_index *ix)
 {
 	for (size_t i = 0; i < ix->n_items; i++)
 		free_item(&ix->items[i]);
-	free(ix->items);
-	free(ix->api_version);
+	xfree(ix->items);
+	xfree(ix->api_version);
 	yt_arena_free(&ix->config_arena);
 	memset(ix, 0, sizeof *ix);
 }
@@ -482,7 +481,7 @@ int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani
 	yt_node *root =
 		yt_parse_document(copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes},
 				  &it->arena, f->message, sizeof f->message, &f->line, &f->col);
-	free(copy);
+	xfree(copy);
 	if (!root) {
 		f->line += it->line - 1;
 		return -1;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Label sets: sorted by key, keys unique. */
 #include "model.h"
 #include "text.h"
@@ -40,10 +41,10 @@ void labels_copy(ani_labels *to, const ani_labels *from)
 void labels_free(ani_labels *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].value);
+		xfree(l->v[i].key);
+		xfree(l->v[i].value);
 	}
-	free(l->v);
+	xfree(l->v);
 	l->v = NULL;
 	l->n = 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* allow-namespace-ingress: flags, mode selection, I/O and exit codes; the work is in the library
  * (include/allow_namespace_ingress.h). */
 #include "allow_namespace_ingress.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The function's own data: the validated config, the items it may read or edit, the findings. */
 #ifndef ANI_MODEL_H
 #define ANI_MODEL_H

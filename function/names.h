@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kubernetes' syntax rules for names, label keys and values, port names and protocols. */
 #ifndef ANI_NAMES_H
 #define ANI_NAMES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "netpol.h"
 
 #include "text.h"
@@ -148,7 +149,7 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 	}
 	for (size_t x = 0; ok && x < want->n; x++)
 		ok = seen[x];
-	free(seen);
+	xfree(seen);
 	return ok;
 }
 
@@ -372,7 +373,7 @@ int netpol_decide(const yt_node *spec, const char *policy_namespace, const ani_c
 
 void netpol_decision_free(np_decision *d)
 {
-	free(d->missing);
+	xfree(d->missing);
 	memset(d, 0, sizeof *d);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* NetworkPolicy semantics, as pure functions over the policy's tree: which sources and ports an
  * ingress rule admits, and what the smallest change is that admits a configured source. */
 #ifndef ANI_NETPOL_H

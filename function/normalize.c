@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "normalize.h"
 
 #include "text.h"
@@ -55,15 +56,22 @@ static int block_event(const yaml_event_t *in, yaml_event_t *out)
 	}
 }
 
+static void emitter_release(void *what)
+{
+	yaml_emitter_delete(what);
+}
+
 int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, char **out,
 		       size_t *out_len, ani_failure *f)
 {
 	yt_reader r;
 	yaml_emitter_t em;
+	mem_cleanup em_cleanup;
 	tbuf text = {0};
 	int rc = -1;
 	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes});
 	yaml_emitter_initialize(&em);
+	mem_cleanup_push(&em_cleanup, emitter_release, &em);
 	yaml_emitter_set_output(&em, append_output, &text);
 	yaml_emitter_set_unicode(&em, 1);
 	yaml_emitter_set_width(&em, -1);
@@ -88,6 +96,7 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 			break;
 		}
 	}
+	mem_cleanup_pop(&em_cleanup);
 	yaml_emitter_delete(&em);
 	yt_reader_free(&r);
 	if (rc) {

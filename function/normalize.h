@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A ResourceList in flow style (JSON) is rewritten as block YAML before anything else, so the
  * output is the block-style document orchestrators expect and edits are made in block style. */
 #ifndef ANI_NORMALIZE_H

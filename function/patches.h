@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --emit-patches: the plan as a kustomize Component of JSON 6902 patches (and, in separate mode,
  * the new policies as its resources). */
 #ifndef ANI_PATCHES_H

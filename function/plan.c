@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "plan.h"
 
 #include "netpol.h"
@@ -119,10 +120,10 @@ static void changes_add(ani_changes *cs, const ani_results *rs, ani_change ch)
 void changes_free(ani_changes *cs)
 {
 	for (size_t i = 0; i < cs->n; i++) {
-		free(cs->v[i].ports);
-		free(cs->v[i].policy_name);
+		xfree(cs->v[i].ports);
+		xfree(cs->v[i].policy_name);
 	}
-	free(cs->v);
+	xfree(cs->v);
 	memset(cs, 0, sizeof *cs);
 }
 
@@ -226,7 +227,7 @@ static void report_overbroad(const ani_index *ix, const ani_config *c, const ani
 		results_add(rs, ANI_SEVERITY_WARNING, pol, field, ingress->kids[r],
 			    "admits namespace %s more widely than configured: %s",
 			    c->from[src].namespace_, why);
-		free(why);
+		xfree(why);
 	}
 	labels_free(&known);
 }
@@ -268,8 +269,8 @@ static void plan_policy(const ani_index *ix, const ani_config *c, const ani_item
 			snprintf(field, sizeof field, "spec.ingress[%zu]", d.rule);
 			results_add(rs, ANI_SEVERITY_INFO, pol, field, ingress->kids[d.rule],
 				    "already admits %s on %s: nothing to change", src, all);
-			free(src);
-			free(all);
+			xfree(src);
+			xfree(all);
 			netpol_decision_free(&d);
 		} else {
 			changes_add(cs, rs,
@@ -296,7 +297,7 @@ static void plan_separate(const ani_index *ix, const ani_config *c, ani_results 
 		const ani_item *existing = find_policy(ix, c, name, rs, 0);
 		if (existing) {
 			plan_policy(ix, c, existing, i, 1, rs, cs);
-			free(name);
+			xfree(name);
 		} else {
 			changes_add(cs, rs,
 				    (ani_change){.kind = CHANGE_CREATE_POLICY,
@@ -336,9 +337,9 @@ void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const 
 			add_failure(rs, it, NULL, &f);
 	}
 	for (size_t i = 0; i < c->n_from; i++)
-		free(policies[i + 1]);
-	free(policies);
-	free(namespaces);
+		xfree(policies[i + 1]);
+	xfree(policies);
+	xfree(namespaces);
 }
 
 void plan_run(const ani_index *ix, const ani_config *c, ani_results *rs, ani_changes *cs)
@@ -367,7 +368,7 @@ static char *fix_command(const ani_config *c, const ani_change *ch)
 			      "--port %s < manifests.yaml",
 			      mode_separate(c->mode) ? " --mode separate" : "", c->policy_namespace,
 			      c->policy_name, c->from[ch->source].namespace_, ports);
-	free(ports);
+	xfree(ports);
 	return cmd;
 }
 
@@ -395,9 +396,9 @@ static void check_change(const ani_config *c, const ani_change *ch, ani_results 
 			    s->namespace_);
 		break;
 	}
-	free(fix);
-	free(src);
-	free(missing);
+	xfree(fix);
+	xfree(src);
+	xfree(missing);
 }
 
 void plan_check(const ani_config *c, const ani_changes *cs, ani_results *rs)
@@ -491,8 +492,8 @@ static void write_ports(const char *buf, size_t len, const ani_config *c, const 
 	     *src = source_text(&c->from[ch->source]);
 	results_add(rs, ANI_SEVERITY_INFO, pol, field, ports, "added %s to the rule that admits %s",
 		    missing, src);
-	free(missing);
-	free(src);
+	xfree(missing);
+	xfree(src);
 }
 
 /* The new rules of one policy, changes [*i, ...) while they add rules to it, in one edit. */
@@ -513,8 +514,8 @@ static void write_rules(const char *buf, size_t len, const ani_config *c, const 
 		results_add(rs, ANI_SEVERITY_INFO, pol, field,
 			    ingress && !yt_is_null(ingress) ? ingress : spec,
 			    "added an ingress rule admitting %s on %s", src, all);
-		free(src);
-		free(all);
+		xfree(src);
+		xfree(all);
 	}
 	(*i)--;
 	ani_failure f;
@@ -546,7 +547,7 @@ static void write_policy(const char *buf, size_t len, const ani_index *ix, const
 		results_add(rs, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
 			    "cannot add NetworkPolicy %s/%s: the ResourceList's items is null",
 			    c->policy_namespace, ch->policy_name);
-		free(path);
+		xfree(path);
 		return;
 	} else {
 		edit_sequence_end where = {
@@ -572,9 +573,9 @@ static void write_policy(const char *buf, size_t len, const ani_index *ix, const
 		    c->separate_pods.n ? c->separate_pods.v[0].key : "",
 		    c->separate_pods.n ? c->separate_pods.v[0].value : "", ports,
 		    path ? " in " : "", path ? path : "");
-	free(ports);
-	free(src);
-	free(path);
+	xfree(ports);
+	xfree(src);
+	xfree(path);
 }
 
 void plan_write(const char *buf, size_t len, const ani_index *ix, const ani_config *c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* From the index and the config to changes, then to edits or findings: finds the target
  * NetworkPolicy and the source Namespaces, asks netpol what each source needs, and words every
  * finding. The same plan serves every mode: merge and separate write it, check reports it. */

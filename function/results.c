@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "results.h"
 
 #include "text.h"
@@ -63,13 +64,13 @@ void results_add_failure(ani_results *rs, const ani_failure *f)
 
 static void result_free(ani_result *r)
 {
-	free((char *)r->message);
-	free((char *)r->api_version);
-	free((char *)r->kind);
-	free((char *)r->name);
-	free((char *)r->namespace_);
-	free((char *)r->field_path);
-	free((char *)r->file_path);
+	xfree((char *)r->message);
+	xfree((char *)r->api_version);
+	xfree((char *)r->kind);
+	xfree((char *)r->name);
+	xfree((char *)r->namespace_);
+	xfree((char *)r->field_path);
+	xfree((char *)r->file_path);
 }
 
 void results_drop_info(ani_results *rs)
@@ -88,7 +89,7 @@ void results_free(ani_results *rs)
 {
 	for (size_t i = 0; i < rs->n; i++)
 		result_free(&rs->v[i]);
-	free(rs->v);
+	xfree(rs->v);
 	memset(rs, 0, sizeof *rs);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The KRM `results` block and the stderr lines. */
 #ifndef ANI_RESULTS_H
 #define ANI_RESULTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pipeline: limits -> index -> (normalize) -> config -> plan -> report. */
 #include "allow_namespace_ingress.h"
 #include "edits.h"
@@ -13,6 +14,7 @@
 #include <string.h>
 
 struct ani_run {
+	mem_pool pool;	 /* every block the run allocated */
 	const char *buf; /* the input, or its block-style rewrite */
 	size_t len;
 	char *owned;
@@ -136,7 +138,7 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 	size_t at = text_line_after(run->buf, run->len, ix->root_last, &need_newline);
 	if (need_newline) {
 		char *with = xasprintf("%s%s", nl, block);
-		free(block);
+		xfree(block);
 		block = with;
 	}
 	edits_add(&run->edits, at, at, EDIT_DEPTH_DOCUMENT_ROOT, block);
@@ -150,12 +152,8 @@ static int fail_run(ani_run *run, const ani_failure *f, int with_output)
 	return 1;
 }
 
-int ani_transform(const char *input, size_t len, const ani_options *o, ani_run **out)
+static int transform(ani_run *run, const char *input, size_t len, const ani_options *o)
 {
-	ani_run *run = xcalloc(1, sizeof *run);
-	*out = run;
-	run->buf = input;
-	run->len = len;
 	run->input_name = xstrdup(o->input_name ? o->input_name : "<stdin>");
 	ani_limits limits = ani_limits_default(o->limits);
 	ani_failure f = {{0}, 0, 0};
@@ -217,7 +215,7 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		changes_free(&changes);
 		if (run->results.errors) {
 			edits_free(&run->edits);
-			free(run->component);
+			xfree(run->component);
 			run->component = NULL;
 			files_free(&run->files);
 			results_drop_info(&run->results);
@@ -241,6 +239,38 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 	}
 	index_free(&ix);
 	return run->results.errors ? 1 : 0;
+}
+
+typedef struct {
+	ani_run *run;
+	const char *input;
+	size_t len;
+	const ani_options *options;
+	int status;
+} transform_call;
+
+static void transform_in_pool(void *arg)
+{
+	transform_call *t = arg;
+	t->status = transform(t->run, t->input, t->len, t->options);
+}
+
+int ani_transform(const char *input, size_t len, const ani_options *o, ani_run **out)
+{
+	*out = NULL;
+	ani_run *run = calloc(1, sizeof *run);
+	if (!run)
+		return 1;
+	mem_pool_init(&run->pool);
+	run->buf = input;
+	run->len = len;
+	transform_call t = {run, input, len, o, 1};
+	if (mem_pool_run(&run->pool, transform_in_pool, &t)) {
+		free(run);
+		return 1;
+	}
+	*out = run;
+	return t.status;
 }
 
 int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx)
@@ -290,8 +320,17 @@ const ani_result *ani_run_result(const ani_run *run, size_t i)
 	return i < run->results.n ? &run->results.v[i] : NULL;
 }
 
-char *ani_result_format_line(const ani_run *run, const ani_result *r)
+typedef struct {
+	const ani_run *run;
+	const ani_result *result;
+	char *line;
+} format_call;
+
+static void format_line(void *arg)
 {
+	format_call *call = arg;
+	const ani_run *run = call->run;
+	const ani_result *r = call->result;
 	tbuf b = {0};
 	tb_puts(&b, run->input_name);
 	if (r->line)
@@ -317,7 +356,21 @@ char *ani_result_format_line(const ani_run *run, const ani_result *r)
 			tb_putc(&line, (char)c);
 	}
 	tb_free(&b);
-	return tb_take(&line);
+	call->line = malloc(line.len + 1);
+	if (call->line)
+		memcpy(call->line, line.p ? line.p : "", line.len + 1);
+	tb_free(&line);
+}
+
+char *ani_result_format_line(const ani_run *run, const ani_result *r)
+{
+	mem_pool pool;
+	mem_pool_init(&pool);
+	format_call call = {run, r, NULL};
+	if (mem_pool_run(&pool, format_line, &call))
+		return NULL;
+	mem_pool_free(&pool);
+	return call.line;
 }
 
 void ani_run_free(ani_run *run)
@@ -326,9 +379,10 @@ void ani_run_free(ani_run *run)
 		return;
 	edits_free(&run->edits);
 	results_free(&run->results);
-	free(run->component);
+	xfree(run->component);
 	files_free(&run->files);
-	free(run->owned);
-	free(run->input_name);
+	xfree(run->owned);
+	xfree(run->input_name);
+	mem_pool_free(&run->pool);
 	free(run);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "text.h"
 
 #include <stdint.h>
@@ -5,36 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static void out_of_memory(void)
-{
-	fputs("allow-namespace-ingress: error: out of memory\n", stderr);
-	exit(1);
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		out_of_memory();
-	return p;
-}
-
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		out_of_memory();
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		out_of_memory();
-	return q;
-}
 
 char *xstrndup(const char *s, size_t n)
 {
@@ -134,7 +105,7 @@ char *tb_take(tbuf *b)
 
 void tb_free(tbuf *b)
 {
-	free(b->p);
+	xfree(b->p);
 	b->p = NULL;
 	b->len = b->cap = 0;
 }

@@ -1,6 +1,10 @@
-/* Growable byte buffers, checked allocation and the few string rules YAML output needs. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Growable byte buffers, strings in checked memory (mem.h) and the few string rules YAML output
+ * needs. */
 #ifndef ANI_TEXT_H
 #define ANI_TEXT_H
+
+#include "mem.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,9 +23,6 @@ void tb_printf(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 char *tb_take(tbuf *b);
 void tb_free(tbuf *b);
 
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "yamltree.h"
 
 #include "text.h"
@@ -41,7 +42,7 @@ void yt_arena_reset(yt_arena *a)
 	while (keep->next) {
 		yt_arena_chunk *c = keep;
 		keep = keep->next;
-		free(c);
+		xfree(c);
 	}
 	keep->used = 0;
 	a->head = keep;
@@ -51,7 +52,7 @@ void yt_arena_free(yt_arena *a)
 {
 	while (a->head) {
 		yt_arena_chunk *next = a->head->next;
-		free(a->head);
+		xfree(a->head);
 		a->head = next;
 	}
 }
@@ -73,6 +74,13 @@ static int feed_input(void *data, unsigned char *buffer, size_t size, size_t *si
 	return 1;
 }
 
+static void reader_release(void *what)
+{
+	yt_reader *r = what;
+	yaml_event_delete(&r->ev); /* a no-op on a zeroed event */
+	yaml_parser_delete(&r->parser);
+}
+
 void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii)
 {
 	memset(r, 0, sizeof *r);
@@ -84,6 +92,7 @@ void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
 	yaml_parser_set_input(&r->parser, feed_input, r);
+	mem_cleanup_push(&r->cleanup, reader_release, r);
 	/* With the encoding forced, libyaml reads a UTF-8 BOM as a character of the first line
 	 * (column 1), which breaks its indentation; let it detect UTF-8 from the BOM instead. */
 	if (!r->bom)
@@ -97,8 +106,8 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 
 void yt_reader_free(yt_reader *r)
 {
-	yaml_event_delete(&r->ev);
-	yaml_parser_delete(&r->parser);
+	mem_cleanup_pop(&r->cleanup);
+	reader_release(r);
 }
 
 void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
@@ -119,16 +128,12 @@ static int empty_node_is_content(const char *buf, size_t at)
 	return at > 0 && strchr(":-?", buf[at - 1]) != NULL;
 }
 
-/* The current event is an empty scalar: 1 when it is a missing value, not content. Rare: out of
- * line. */
-static __attribute__((noinline)) int is_missing_value(yt_reader *r)
+/* A literal or folded scalar without the strip indicator (`|-`, `>-`). */
+static int keeps_final_break(yt_reader *r)
 {
-	return !empty_node_is_content(r->buf, yt_mark_byte(r, r->ev.end_mark));
-}
-
-/* A literal or folded scalar without the strip indicator (`|-`, `>-`). Rare: out of line. */
-static __attribute__((noinline)) int keeps_final_break(yt_reader *r)
-{
+	int style = r->ev.data.scalar.style;
+	if (style != YAML_LITERAL_SCALAR_STYLE && style != YAML_FOLDED_SCALAR_STYLE)
+		return 0;
 	size_t i = yt_mark_byte(r, r->ev.start_mark);
 	while (i < r->len && r->buf[i] != '|' && r->buf[i] != '>')
 		i++;
@@ -138,28 +143,11 @@ static __attribute__((noinline)) int keeps_final_break(yt_reader *r)
 	return 1;
 }
 
-int yt_check_key(yt_reader *r)
+/* The current event is an empty scalar: 1 when it is a missing value, not content. Rare: out of
+ * line. */
+static __attribute__((noinline)) int is_missing_value(yt_reader *r)
 {
-	const yaml_event_t *ev = &r->ev;
-	const char *anchor =
-		ev->type == YAML_SCALAR_EVENT		? (char *)ev->data.scalar.anchor
-		: ev->type == YAML_MAPPING_START_EVENT	? (char *)ev->data.mapping_start.anchor
-		: ev->type == YAML_SEQUENCE_START_EVENT ? (char *)ev->data.sequence_start.anchor
-							: NULL;
-	const char *what = ev->type == YAML_ALIAS_EVENT ? "is an alias (*)"
-			   : anchor			? "carries an anchor (&)"
-			   : ev->type == YAML_SCALAR_EVENT &&
-					   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-					   !strcmp((char *)ev->data.scalar.value, "<<")
-				   ? "is a merge key (<<)"
-				   : NULL;
-	if (!what)
-		return 0;
-	yt_fail(r, ev->start_mark,
-		"a mapping key %s: aliases are not expanded, so the keys would not be what they "
-		"seem",
-		what);
-	return -1;
+	return !empty_node_is_content(r->buf, yt_mark_byte(r, r->ev.end_mark));
 }
 
 /* Out of the way of the loop that reads every event. */
@@ -230,9 +218,7 @@ int yt_next(yt_reader *r)
 			return event_refused(r);
 		if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r)) {
 			r->last_content = ev->end_mark;
-			r->last_content_open_block =
-				ev->data.scalar.style >= YAML_LITERAL_SCALAR_STYLE &&
-				keeps_final_break(r);
+			r->last_content_open_block = keeps_final_break(r);
 			r->last_block_start = ev->start_mark;
 		}
 	} else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
@@ -285,6 +271,30 @@ static yt_node *new_node(yt_reader *r, yt_arena *a, yt_kind kind)
 	n->col = r->ev.start_mark.column;
 	n->depth = r->depth;
 	return n;
+}
+
+int yt_check_key(yt_reader *r)
+{
+	const yaml_event_t *ev = &r->ev;
+	const char *anchor =
+		ev->type == YAML_SCALAR_EVENT		? (char *)ev->data.scalar.anchor
+		: ev->type == YAML_MAPPING_START_EVENT	? (char *)ev->data.mapping_start.anchor
+		: ev->type == YAML_SEQUENCE_START_EVENT ? (char *)ev->data.sequence_start.anchor
+							: NULL;
+	const char *what = ev->type == YAML_ALIAS_EVENT ? "is an alias (*)"
+			   : anchor			? "carries an anchor (&)"
+			   : ev->type == YAML_SCALAR_EVENT &&
+					   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+					   !strcmp((char *)ev->data.scalar.value, "<<")
+				   ? "is a merge key (<<)"
+				   : NULL;
+	if (!what)
+		return 0;
+	yt_fail(r, ev->start_mark,
+		"a mapping key %s: aliases are not expanded, so the keys would not be what they "
+		"seem",
+		what);
+	return -1;
 }
 
 static void add_kid(yt_arena *a, yt_node *parent, yt_node *kid, size_t *cap)
@@ -471,6 +481,6 @@ const yt_node *yt_duplicate_key(const yt_node *map)
 		if (keys[i]->len == keys[i - 1]->len &&
 		    !memcmp(keys[i]->value, keys[i - 1]->value, keys[i]->len))
 			dup = keys[i];
-	free(keys);
+	xfree(keys);
 	return dup;
 }

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The only code that reads untrusted YAML: libyaml's event parser (fuzzed for millions of
  * inputs, unlike libfyaml 0.7.12), with our own limits, byte positions for every node, and small
  * trees built only for the parts of the input the function reads or edits. */
 #ifndef ANI_YAMLTREE_H
 #define ANI_YAMLTREE_H
+
+#include "mem.h"
 
 #include <stddef.h>
 #include <yaml.h>
@@ -60,6 +63,7 @@ typedef struct {
 	int last_content_open_block;
 	yaml_mark_t last_block_start;
 	yt_limits limits;
+	mem_cleanup cleanup; /* the parser and event, released if memory runs out */
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */

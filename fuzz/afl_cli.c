@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AFL++ harness of the CLI: `afl_cli CASE_FILE` runs the CLI's own main() (function/main.c,
  * renamed ani_cli_main) on one fuzz case (fuzz_case.h): its words as argv (ANI_*=VALUE words as
  * environment), its config as a --config or plugin config file, its input as stdin. A crash is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One fuzz input, as both fuzzers read it (fuzz/README.md, "Input format"):
  *
  *   #!ani WORD...          optional first line: command-line words (flags, limits, modes, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target over the public API (include/allow_namespace_ingress.h).
  *
  * A fuzz input is a case (fuzz_case.h): optional command-line words (flags, limits, modes), an

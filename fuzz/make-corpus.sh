@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the seed corpus for fuzz_transform: every small input the repository holds.
 #   fuzz/make-corpus.sh [OUT_DIR]      (default build-fuzz/corpus-seed)
 # Sources: fuzz/seeds (hand-written small ResourceLists and streams in every config form and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* allow-namespace-ingress: merge a namespace-ingress grant into a NetworkPolicy and label the
  * source Namespace, editing the input bytes in place so that everything else stays as it was.
  *
@@ -7,7 +8,7 @@
 
 #include <stddef.h>
 
-#define ANI_VERSION "0.1.0"
+#include "ani_version.h" /* ANI_VERSION, generated from the CMake project version */
 
 /* How the input is framed. */
 typedef enum {
@@ -94,7 +95,8 @@ ani_limits ani_limits_default(ani_limits given);
 
 /* Transforms `input` (not necessarily NUL-terminated; it must outlive the run). Returns the exit
  * status the CLI should use: 0 success (warnings included), 1 failure. `*run` receives the outcome
- * in both cases (NULL only when memory ran out); free it with ani_run_free. */
+ * in both cases; free it with ani_run_free. When memory runs out the run returns 1 with `*run`
+ * NULL, having freed all it had taken (the library never exits). */
 int ani_transform(const char *input, size_t len, const ani_options *options, ani_run **run);
 
 /* Writes the output through `write` (which returns 0 on success). On success it is the whole
@@ -116,7 +118,8 @@ int ani_run_has_output(const ani_run *run);
 ani_input_kind ani_run_input_kind(const ani_run *run);
 size_t ani_run_result_count(const ani_run *run);
 const ani_result *ani_run_result(const ani_run *run, size_t i);
-/* One line per result for stderr, e.g. "<stdin>:17:3: warning: ...". Caller frees. */
+/* One line per result for stderr, e.g. "<stdin>:17:3: warning: ...". Caller frees (free());
+ * NULL when memory ran out. */
 char *ani_result_format_line(const ani_run *run, const ani_result *result);
 void ani_run_free(ani_run *run);
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start: installs the build dependencies, builds the function, and runs it on the bundled
 # Flux install plus the octopilot-system Namespace, showing what it changed.
 set -euo pipefail

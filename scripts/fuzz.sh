@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Bounded fuzzing campaigns (see fuzz/README.md): the libFuzzer target over the API, and AFL++
 # over the CLI binary's own code (argv, limits, config files, stdin, stdout).
 #   scripts/fuzz.sh [SECONDS] [libfuzzer|afl|both]      (default 120 s, both, one after the other)

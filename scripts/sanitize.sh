@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Sanitizers and leaks:
 #  1. configures build-asan/ with -DANI_SANITIZE=ON (ASan + UBSan, every finding fatal), builds it
 #     and runs the whole ctest suite against it;

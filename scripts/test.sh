@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite: unit, data-driven, end-to-end (real kubectl kustomize and kpt), hostile
 # input, then the same under ASan+UBSan and valgrind, then a short fuzzing campaign.
 # Usage: scripts/test.sh [--quick]   (--quick: skip sanitizers and fuzzing)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Run a command N times and print, per run, its wall time and peak RSS as the kernel reports them.
  *
  *   measure [-n RUNS] [-w WARMUP] [-i STDIN] [-o STDOUT] [-e STDERR] [-t TIMEOUT_S] -- CMD [ARG...]

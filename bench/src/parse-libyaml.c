@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Baseline: parse YAML with libyaml's event API and do nothing else.
  *
  *   parse-libyaml [FILE]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Turn bench/run.sh's raw measurements into the results tables and the target verdicts.
 
 Input: a raw TSV with one line per run (input, program, input bytes, wall seconds, peak RSS KiB,

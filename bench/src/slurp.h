@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Read all of a file descriptor into one malloc'd buffer (exactly sized for a regular file). */
 #ifndef BENCH_SLURP_H
 #define BENCH_SLURP_H

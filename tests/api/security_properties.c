@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Security properties of the merge, as a property test over generated configs and policies
  * (GitHub issue 4, item 6), through the public API only.
  *

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # README.md and the man page list exactly the settings of the table in function/config.c.
 set -euo pipefail
 table=$(mktemp)
 trap 'rm -f "$table"' EXIT
 "${ANI_BUILD_DIR:-build}/tests/settings-table" >"$table"
-python3 tests/docs/settings_documented.py "$table" README.md docs/allow-namespace-ingress.1
+python3 tests/docs/settings_documented.py "$table" README.md docs/allow-namespace-ingress.1.in

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """README.md and the man page document exactly the settings table: no setting left out, none
 that the function does not have. Usage: settings_documented.py TABLE.tsv README.md MANPAGE
 (TABLE.tsv is what tests/tools/settings-table prints)."""

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # --emit-patches under real kubectl kustomize (the kustomize library kustomize-controller and
 # kubectl apply -k run, with no plugins): the Flux bootstrap layout of examples/flux-bootstrap
 # rendered with the emitted Component equals the function's merge-mode output object for object;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Plain filter: allow-namespace-ingress [flags] < manifests.yaml > out.yaml, results on stderr.
 #
 # On the real Flux install (examples/flux/gotk-components.yaml) plus the octopilot-system

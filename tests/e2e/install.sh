@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cmake --install: the binary in bin/, the kustomize legacy-plugin entry (a relative symlink to the
 # same binary) under share/kustomize/plugin/, the man page under share/man/man1/. Then the real
 # kubectl kustomize, with KUSTOMIZE_PLUGIN_HOME pointing into the installed tree.
@@ -32,7 +33,7 @@ ok "-> $target; runs: $("$link" --version)"
 step "the man page: share/man/man1/allow-namespace-ingress.1, renders without warnings"
 man1=$P/share/man/man1/allow-namespace-ingress.1
 [[ -s $man1 ]] || fail "no man page installed"
-cmp -s "$man1" docs/allow-namespace-ingress.1 || fail "the installed man page is not docs/allow-namespace-ingress.1"
+cmp -s "$man1" "$ANI_BUILD_DIR/allow-namespace-ingress.1" || fail "the installed man page is not the generated $ANI_BUILD_DIR/allow-namespace-ingress.1"
 if command -v groff >/dev/null; then
 	groff -man -Tutf8 -ww -z "$man1" 2>"$TMP/groff.err" || { cat "$TMP/groff.err" >&2; fail "groff failed"; }
 	[[ ! -s $TMP/groff.err ]] || { cat "$TMP/groff.err" >&2; fail "groff warnings"; }
@@ -58,7 +59,7 @@ for key in $(tr '\n' ' ' <"$TMP/help.txt" | tr -s ' ' | grep -oE '\[[A-Za-z, :]+
 	sed 's/:.*//; s/ //g' | grep -E '^[a-z][A-Za-z]+$' | sort -u); do
 	grep -qw -- "$key" "$TMP/man.src" || missing+=("$key")
 done
-[[ ${#missing[@]} -eq 0 ]] || fail "docs/allow-namespace-ingress.1 lacks: ${missing[*]} (update it from --help)"
+[[ ${#missing[@]} -eq 0 ]] || fail "docs/allow-namespace-ingress.1.in lacks: ${missing[*]} (update it from --help)"
 ok "all $(grep -oE -- '(^|[ ,])--?[a-z][a-z-]*' "$TMP/help.txt" | sort -u | wc -l) options and the ConfigMap keys are documented"
 
 step "kubectl kustomize --enable-alpha-plugins with KUSTOMIZE_PLUGIN_HOME=\$PREFIX/share/kustomize/plugin (the installed tree)"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kpt, with the real kpt, on copies of examples/kpt-package:
 #   (a) kpt fn eval DIR --exec $ANI_BIN -- fromNamespaces=octopilot-system
 #   (b) kpt fn eval DIR --exec $ANI_BIN --fn-config DIR/allow-namespace-ingress.yaml

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kubectl kustomize, legacy exec plugin (examples/flux-kubectl-kustomize), with the real kubectl.
 #
 # A plugin home is laid out in a temp dir, fn.octopilot.io/v1alpha1/allownamespaceingress/

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kustomize exec KRM function (examples/flux-kustomize-exec).
 #
 # Standalone kustomize is not installed here, so this is the CLOSEST REAL CHECK: CAPTURED

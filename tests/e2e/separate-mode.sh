@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Separate mode with the real tools: kubectl kustomize (legacy plugin) and kpt fn eval add one
 # dedicated NetworkPolicy and the Namespace label, leave Flux's allow-egress alone, and a second
 # run (or render) changes nothing; kpt keeps the new policy in the package as a file of its own.

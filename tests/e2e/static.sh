@@ -1,35 +1,19 @@
 #!/usr/bin/env bash
-# The container build (Containerfile), as far as it can be checked without a container engine:
-# CLOSEST REAL CHECK: THE CONTAINERFILE'S STATIC BUILD, RUN HERE.
-#  1. the Containerfile has the shape the issue asks for (Debian build stage, FROM scratch final
-#     stage with only the binary, non-root USER, ENTRYPOINT the function, no shell);
-#  2. its cmake command (the -D options read from the Containerfile itself) builds a binary that
+# SPDX-License-Identifier: Apache-2.0
+# The Containerfile's static build, outside the engine (tests/e2e/container.sh builds and runs the
+# image itself):
+#  1. its cmake command (the -D options read from the Containerfile itself) builds a binary that
 #     `file` and `ldd` call statically linked;
-#  3. that binary runs the way kpt and kustomize run a function container: in a root holding
+#  2. that binary runs the way kpt and kustomize run a function container: in a root holding
 #     nothing but the binary (chroot), as 65534:65534, no network, no arguments, no new privileges;
 #     its output equals the dynamic binary's;
-#  4. it passes every other e2e test (they are re-run with ANI_BIN pointing at it).
+#  3. it passes every other e2e test (they are re-run with ANI_BIN pointing at it).
 set -euo pipefail
 # shellcheck source=tests/e2e/lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
 
 [[ -z ${ANI_E2E_IN_STATIC:-} ]] || { echo "$E2E_NAME: nested run, skipped"; exit 0; }
 CF=Containerfile
-
-step "Containerfile: a debian:12 build stage, a FROM scratch final stage with only the binary, USER 65534:65534, ENTRYPOINT the function"
-[[ -f $CF ]] || fail "no $CF at the repository root"
-grep -qE '^FROM docker.io/library/debian:12 AS build$' "$CF" || fail "no 'FROM docker.io/library/debian:12 AS build'"
-final=$(awk '/^FROM /{stage=$0; body=""} {body=body $0 "\n"} END{printf "%s", body}' "$CF")
-head -1 <<<"$final" | grep -qx 'FROM scratch' || fail "the last stage is not FROM scratch"
-grep -qx 'USER 65534:65534' <<<"$final" || fail "the final stage does not run as USER 65534:65534"
-grep -qx 'ENTRYPOINT \["/allow-namespace-ingress"\]' <<<"$final" || fail "ENTRYPOINT is not [\"/allow-namespace-ingress\"]"
-! grep -qE '^(RUN|CMD|SHELL) ' <<<"$final" || fail "the final stage has RUN/CMD/SHELL: it has no shell to run them"
-[[ $(grep -c '^COPY ' <<<"$final") -eq 1 ]] && grep -qx 'COPY --from=build /build/allow-namespace-ingress /allow-namespace-ingress' <<<"$final" ||
-	fail "the final stage must copy the binary and nothing else"
-for pkg in build-essential cmake pkg-config libyaml-dev; do
-	grep -q "apt-get install .*\b$pkg\b" "$CF" || fail "the build stage does not install $pkg"
-done
-ok "shape as required"
 
 step "the Containerfile's cmake options, built here: cmake -S . -B \$TMP/build <the -D options of its 'cmake -S' line>"
 read -r -a defs <<<"$(grep -m1 'cmake -S ' "$CF" | grep -oE -- '-D[A-Z_]+=[A-Za-z0-9_]+' | tr '\n' ' ')"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every data-driven bad-input case under tests/hostile/cases/<name>/ (format in
 # tests/hostile/README.md) and prints "N passed, M failed".
 #   tests/hostile/bad-input.sh [NAME...]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Replays every saved fuzzer finding (fuzz/crashes/*) as a regression test:
 #  1. through the CLI ($ANI_BIN, the normal build), with the case's options (fuzz/fuzz_case.h):
 #     exit 0 or 1 within 10 s, never a crash; a success writes output that the semantic oracle
@@ -99,7 +100,7 @@ replay_properties() { # LABEL BUILD_DIR: the replay program against that build's
 		flags=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 	fi
 	if ! "$cc" -std=c11 -D_POSIX_C_SOURCE=200809L -DANI_FUZZ_REPLAY_MAIN -Wall -Wextra -Werror -g \
-		"${flags[@]}" -Iinclude -Ifuzz -Itests/oracle fuzz/fuzz_transform.c fuzz/fuzz_case.c \
+		"${flags[@]}" -Iinclude -I"$dir/include" -Ifuzz -Itests/oracle fuzz/fuzz_transform.c fuzz/fuzz_case.c \
 		tests/oracle/oracle.c "$lib" $(pkg-config --cflags --libs yaml-0.1) \
 		-o "$tmp/replay" 2>"$tmp/err"; then
 		bad "$label: build the replay program" "compile error"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The four input limits (--max-input-bytes, --max-depth, --max-items, --max-scalar-bytes, and their
 # ANI_MAX_* environment variables):
 #  - their defaults, as documented in --help, accept every fixture in the repository (real

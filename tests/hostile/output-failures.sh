@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Output and input failures are errors: a closed pipe (EPIPE), a full device (/dev/full), a file
 # size limit (EFBIG), a closed stdout, a failing read (stdin a directory, stdin closed). In each the
 # function must exit non-zero with one "cannot write"/"cannot read" line on stderr, and it must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ani-result-oracle INPUT OUTPUT [STDERR]: checks a successful run of the CLI with the semantic
  * oracle (oracle.h). The claims are the info results of a ResourceList output, and the info lines
  * of STDERR when given; without STDERR a stream's results are unknown (legacy plugin, --quiet),

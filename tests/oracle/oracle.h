@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The semantic oracle: does a successful output hold what the run's results say, and nothing
  * else? Independent of function/: it reads input and output with libyaml's document loader and
  * compares the parsed objects, so a change written into the wrong object shows even when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Prints the settings table, one row a line, tab-separated: key, configmap (0/1), typed path,
  * flag, switch flag ("-" when none). The docs test compares README.md and the man page with it. */
 #include "allow_namespace_ingress.h"

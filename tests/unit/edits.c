@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "edits.h"
 #include "helpers.h"
 #include "text.h"
@@ -70,7 +71,7 @@ Test(edits, append_to_block_sequence_indentless_and_indented)
 	char *out = apply(src, &e);
 	cr_assert_str_eq(out, "ingress:\n- from: []\n- from:\n  - namespaceSelector:\n"
 			      "      matchLabels:\n        name: 'true'\n# trailing\negress: []\n");
-	free(out);
+	xfree(out);
 
 	src = "spec:\n  ingress:\n    - from: []\n";
 	root = parse(src);
@@ -81,7 +82,7 @@ Test(edits, append_to_block_sequence_indentless_and_indented)
 	edit_append_to_sequence(&e, &st, yt_get(yt_get(root, "spec"), "ingress"), items);
 	out = apply(src, &e);
 	cr_assert_str_eq(out, "spec:\n  ingress:\n    - from: []\n    - from:\n        - x\n");
-	free(out);
+	xfree(out);
 }
 
 Test(edits, append_to_flow_sequences)
@@ -97,7 +98,7 @@ Test(edits, append_to_flow_sequences)
 		gen_add(gen_add(gen_seq(), NULL, gen_string("p")), NULL, gen_string("q")));
 	char *out = apply(src, &e);
 	cr_assert_str_eq(out, "a: [x, y, {k: 1}]\nb: [p, q]\n");
-	free(out);
+	xfree(out);
 }
 
 Test(edits, set_in_mapping_absent_null_and_flow_with_crlf)
@@ -119,7 +120,7 @@ Test(edits, set_in_mapping_absent_null_and_flow_with_crlf)
 	char *out = apply(src, &e);
 	cr_assert_str_eq(out, "m:\r\n  a: 1\r\n  n:\r\n  - 1\r\n  t: # keep\r\n    k: v\r\n"
 			      "  new: v\r\nf: {a: 1, b: '2'}\r\n");
-	free(out);
+	xfree(out);
 }
 
 Test(edits, refuses_aliases_anchors_and_duplicates)

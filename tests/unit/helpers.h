@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the unit tests: YAML snippets to trees. */
 #ifndef ANI_TEST_HELPERS_H
 #define ANI_TEST_HELPERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "netpol.h"
 #include "helpers.h"
 
@@ -134,10 +135,7 @@ Test(netpol, decisions)
 Test(netpol, pod_selector_sources)
 {
 	c.from[0].has_pods = 1;
-	c.from[0].pods.v = calloc(1, sizeof(ani_label));
-	c.from[0].pods.v[0].key = strdup("app");
-	c.from[0].pods.v[0].value = strdup("smc");
-	c.from[0].pods.n = 1;
+	labels_add(&c.from[0].pods, "app", "smc");
 	np_decision d = decide("{ingress: [{from: [{namespaceSelector: {matchLabels: {name: "
 			       "octopilot-system}}}]}]}");
 	cr_assert_eq(d.action, NP_ADMITTED, "every pod of the namespace includes ours");

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by tests/e2e/*.sh: source it right after `set -euo pipefail`.
 #
 # - cd to the repository root (every path in the tests is relative to it);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Text-level checks of KRM ResourceLists and YAML streams, standard library only.
 
 The e2e tests must not depend on PyYAML. These checks read the block-style YAML that kustomize

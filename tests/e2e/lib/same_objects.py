@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """same_objects.py A B: the YAML streams A and B hold the same objects (by apiVersion, kind,
 namespace and name), each equal after parsing; prints what differs and exits 1 otherwise."""
 import sys
