@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checked allocation that a run can take back whole. Every block allocated while a pool is
  * current is linked into it; when an allocation fails, the pool's cleanups run (libyaml parsers
  * and emitters still open), every block of the pool is freed, and mem_pool_run returns -1: the
