@@ -24,5 +24,5 @@ add() {
 shopt -s nullglob globstar
 for f in fuzz/seeds/* fuzz/crashes/*; do add "$f"; done
 for f in tests/fixtures/**/*.yaml tests/fixtures/**/*.json; do add "$f"; done
-for f in tests/cases/*/input.yaml tests/hostile/cases/*/input; do add "$f"; done
+for f in tests/cases/*/input tests/hostile/cases/*/input; do add "$f"; done
 echo "make-corpus: $n files in, $(find "$out" -type f | wc -l) distinct seeds in $out"

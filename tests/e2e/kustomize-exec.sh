@@ -13,6 +13,7 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
+source tests/lib/results.bash
 
 RL=tests/e2e/lib/resourcelist.py
 require_tool python3 "the ResourceList checks use python3's standard library only"
@@ -56,7 +57,7 @@ for cfg in typed configmap default; do
 
 	step "captured kustomize input ($cfg): a second pass over the output changes no item (idempotent)"
 	# Drop the first pass's results, as kustomize does (it keeps only the items).
-	sed '/^results:/,$d' "$TMP/$cfg.out" >"$TMP/$cfg.again.in"
+	strip_results "$TMP/$cfg.out" >"$TMP/$cfg.again.in"
 	run_fn "$TMP/$cfg.again.in" "$TMP/$cfg.again.out"
 	[[ $(python3 "$RL" compare "$TMP/$cfg.again.in" "$TMP/$cfg.again.out" | head -1) == "items: 40 in, 40 out, 0 changed; results: "* ]] ||
 		fail "$cfg: the second pass changed items"

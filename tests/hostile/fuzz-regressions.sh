@@ -10,6 +10,7 @@
 # Prints "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source tests/lib/results.bash
 bin=${ANI_BIN:-build/allow-namespace-ingress}
 build_dir=${ANI_BUILD_DIR:-$(dirname "$bin")}
 tmp=$(mktemp -d)
@@ -18,7 +19,6 @@ passed=0
 failed=0
 ok() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
 bad() { failed=$((failed + 1)); echo "FAIL $1: $2"; [ -s "$tmp/err" ] && sed 's/^/     /' "$tmp/err" | head -8; return 0; }
-strip_results() { awk '/^results:/ {skip = 1; next} skip && /^[^ #-]/ {skip = 0} !skip' "$1"; }
 
 shopt -s nullglob
 crashes=(fuzz/crashes/*)
@@ -64,7 +64,7 @@ replay_properties() { # LABEL BUILD_DIR: the replay program against that build's
 		bad "$label: build the replay program" "compile error"
 		return
 	fi
-	local inputs=("${crashes[@]}" fuzz/seeds/* tests/hostile/cases/*/input tests/cases/*/input.yaml)
+	local inputs=("${crashes[@]}" fuzz/seeds/* tests/hostile/cases/*/input tests/cases/*/input)
 	if timeout 300 "$tmp/replay" "${inputs[@]}" >/dev/null 2>"$tmp/err"; then
 		ok "$label: properties hold on ${#inputs[@]} inputs"
 	else
