@@ -37,9 +37,13 @@ run "$TMP/flags.out" "$TMP/flags.err" --policy flux-system/allow-egress --from-n
 [[ $rc -eq 0 ]] || { cat "$TMP/flags.err" >&2; fail "exit status $rc, want 0"; }
 expect_added "$TMP/in.yaml" "$TMP/flags.out" < <(expected_flux_added)
 ok "stdout = input + the rule + the label"
-cat >"$TMP/flags.err.want" <<'EOF'
-allow-namespace-ingress: <stdin>:29:3: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
-allow-namespace-ingress: <stdin>:7393:5: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
+# Results point at the node they are about: allow-egress's ingress sequence (its first rule) and
+# the Namespace's labels mapping (its first label).
+rules_at=$(position_after "$TMP/in.yaml" '^  name: allow-egress$' '^  - from:$')
+labels_at=$(position_after "$TMP/in.yaml" '^  name: octopilot-system$' '^    [^ ]')
+cat >"$TMP/flags.err.want" <<EOF
+allow-namespace-ingress: <stdin>:$rules_at: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
+allow-namespace-ingress: <stdin>:$labels_at: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
 EOF
 diff -u "$TMP/flags.err.want" "$TMP/flags.err" || fail "stderr lines are not the expected ones"
 ok "stderr: one readable line per result"

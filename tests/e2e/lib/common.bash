@@ -62,6 +62,17 @@ namespace_label_then_rule() {
 	default_rule_lines 2 0
 }
 
+# position_after FILE ANCHOR PATTERN: LINE:COLUMN (as the function's messages give them) of the
+# first line matching PATTERN after the first line matching ANCHOR (awk regexes), COLUMN being
+# where the line's text starts; so expected positions come from the fixture, not from its layout
+# at the time a test was written.
+position_after() {
+	awk -v anchor="$2" -v pattern="$3" '
+		seen && $0 ~ pattern { match($0, /[^ ]/); print NR ":" RSTART; found = 1; exit }
+		$0 ~ anchor { seen = 1 }
+		END { exit !found }' "$1" || fail "$1: no line matching $3 after $2"
+}
+
 # expect_added ORIG NEW: NEW must be ORIG plus exactly the lines given on stdin (in that order,
 # wherever they were inserted); no line of ORIG removed or changed. Prints the diff.
 expect_added() {
