@@ -1,6 +1,8 @@
-/* The two config forms, typed AllowNamespaceIngress and flat ConfigMap, become one validated
- * ani_config. Every error names the field and, when it came from YAML, its line and column. */
+/* The settings table and the two config forms, typed AllowNamespaceIngress and flat ConfigMap,
+ * that become one validated ani_config. Every error names the field and, when it came from YAML,
+ * its line and column. */
 #include "model.h"
+#include "names.h"
 #include "text.h"
 
 #include <ctype.h>
@@ -25,127 +27,29 @@ static int cfail(ani_failure *f, const yt_node *at, const char *fmt, ...)
 	return -1;
 }
 
-static int is_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int is_lower_alnum(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-static int valid_dns_label(const char *s, size_t n)
-{
-	if (n < 1 || n > 63 || !is_lower_alnum((unsigned char)s[0]) ||
-	    !is_lower_alnum((unsigned char)s[n - 1]))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!is_lower_alnum((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-static int valid_dns_subdomain(const char *s, size_t n)
-{
-	if (n < 1 || n > 253)
-		return 0;
-	size_t start = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || s[i] == '.') {
-			if (!valid_dns_label(s + start, i - start))
-				return 0;
-			start = i + 1;
-		}
-	}
-	return 1;
-}
-
-/* Label values, and the name part of keys (which may not be empty). */
-static int valid_label_name(const char *s, size_t n, int allow_empty)
-{
-	if (n == 0)
-		return allow_empty;
-	if (n > 63 || !is_alnum((unsigned char)s[0]) || !is_alnum((unsigned char)s[n - 1]))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!is_alnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return 0;
-	return 1;
-}
-
-static int valid_label_key(const char *s)
-{
-	const char *slash = strchr(s, '/');
-	if (!slash)
-		return valid_label_name(s, strlen(s), 0);
-	return valid_dns_subdomain(s, (size_t)(slash - s)) &&
-	       valid_label_name(slash + 1, strlen(slash + 1), 0);
-}
-
-static int valid_port_name(const char *s)
-{
-	size_t n = strlen(s);
-	int letters = 0;
-	if (n < 1 || n > 15 || s[0] == '-' || s[n - 1] == '-' || strstr(s, "--"))
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!is_lower_alnum((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-		letters += s[i] >= 'a' && s[i] <= 'z';
-	}
-	return letters > 0;
-}
+/* ---- value kinds: one parser each, for both forms, the flags and the defaults ---- */
 
 /* A decimal 1..65535 with nothing else; 0 when not one. */
 static long parse_port_number(const char *s)
 {
-	if (!*s || strlen(s) > 5)
+	if (!*s || strlen(s) > 5 || s[0] == '0')
 		return 0;
 	for (const char *p = s; *p; p++)
 		if (!isdigit((unsigned char)*p))
 			return 0;
 	long v = strtol(s, NULL, 10);
-	return v >= 1 && v <= 65535 && s[0] != '0' ? v : 0;
+	return v <= 65535 ? v : 0;
 }
 
-static int valid_protocol(const char *s)
-{
-	return !strcmp(s, "TCP") || !strcmp(s, "UDP") || !strcmp(s, "SCTP");
-}
-
-static void free_labels(ani_labels *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].value);
-	}
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int compare_labels(const void *a, const void *b)
-{
-	return strcmp(((const ani_label *)a)->key, ((const ani_label *)b)->key);
-}
-
-/* Adds a label after checking its syntax; keeps the set sorted. */
 static int add_label(ani_labels *l, const char *key, const char *value, const char *field,
 		     const yt_node *at, ani_failure *f)
 {
-	if (!valid_label_key(key))
+	if (!name_is_label_key(key))
 		return cfail(f, at, "%s: \"%s\" is not a valid label key", field, key);
-	if (!valid_label_name(value, strlen(value), 1))
+	if (!name_is_label_value(value))
 		return cfail(f, at, "%s: \"%s\" is not a valid label value", field, value);
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].key, key))
-			return cfail(f, at, "%s: label key \"%s\" is given twice", field, key);
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n].key = xstrdup(key);
-	l->v[l->n].value = xstrdup(value);
-	l->n++;
-	qsort(l->v, l->n, sizeof *l->v, compare_labels);
+	if (labels_add(l, key, value))
+		return cfail(f, at, "%s: label key \"%s\" is given twice", field, key);
 	return 0;
 }
 
@@ -153,7 +57,7 @@ static void free_sources(ani_config *c)
 {
 	for (size_t i = 0; i < c->n_from; i++) {
 		free(c->from[i].namespace_);
-		free_labels(&c->from[i].pods);
+		labels_free(&c->from[i].pods);
 	}
 	free(c->from);
 	c->from = NULL;
@@ -175,191 +79,102 @@ static void set_string(char **slot, const char *v)
 	*slot = xstrdup(v);
 }
 
-static ani_source *add_source(ani_config *c, const char *ns)
-{
-	c->from = xrealloc(c->from, (c->n_from + 1) * sizeof *c->from);
-	ani_source *s = &c->from[c->n_from++];
-	memset(s, 0, sizeof *s);
-	s->namespace_ = xstrdup(ns);
-	return s;
-}
-
-static int add_port(ani_config *c, const ani_port *p, const char *field, const yt_node *at,
-		    ani_failure *f)
-{
-	for (size_t i = 0; i < c->n_ports; i++) {
-		const ani_port *q = &c->ports[i];
-		if (!strcmp(q->protocol, p->protocol) && q->port == p->port &&
-		    q->end_port == p->end_port &&
-		    !strcmp(q->name ? q->name : "", p->name ? p->name : ""))
-			return cfail(f, at, "%s: the same port is listed twice", field);
-	}
-	c->ports = xrealloc(c->ports, (c->n_ports + 1) * sizeof *c->ports);
-	c->ports[c->n_ports] = *p;
-	c->ports[c->n_ports].name = p->name ? xstrdup(p->name) : NULL;
-	c->n_ports++;
-	return 0;
-}
-
-void config_defaults(ani_config *c)
-{
-	memset(c, 0, sizeof *c);
-	c->policy_name = xstrdup("allow-egress");
-	c->policy_namespace = xstrdup("flux-system");
-	add_source(c, "octopilot-system");
-	c->namespace_label = xstrdup("name");
-	c->ports = xcalloc(2, sizeof *c->ports);
-	c->n_ports = 2;
-	strcpy(c->ports[0].protocol, "TCP");
-	c->ports[0].port = 80;
-	strcpy(c->ports[1].protocol, "TCP");
-	c->ports[1].port = 9090;
-	c->label_namespace = 1;
-	add_label(&c->separate_pods, "app", "source-controller", "", NULL, NULL);
-}
-
-void config_free(ani_config *c)
-{
-	free(c->policy_name);
-	free(c->policy_namespace);
-	free_sources(c);
-	free(c->namespace_label);
-	free_ports(c);
-	free(c->separate_name);
-	free_labels(&c->separate_pods);
-	memset(c, 0, sizeof *c);
-}
-
-/* ---- shared field rules ---- */
-
-static int set_policy_name(ani_config *c, const char *v, const char *field, const yt_node *at,
-			   ani_failure *f)
-{
-	if (!valid_dns_subdomain(v, strlen(v)))
-		return cfail(f, at, "%s: \"%s\" is not a valid NetworkPolicy name", field, v);
-	set_string(&c->policy_name, v);
-	return 0;
-}
-
-static int set_policy_namespace(ani_config *c, const char *v, const char *field, const yt_node *at,
-				ani_failure *f)
-{
-	if (!valid_dns_label(v, strlen(v)))
-		return cfail(f, at, "%s: \"%s\" is not a valid namespace name", field, v);
-	set_string(&c->policy_namespace, v);
-	return 0;
-}
-
-static int set_namespace_label(ani_config *c, const char *v, const char *field, const yt_node *at,
-			       ani_failure *f)
-{
-	if (!valid_label_key(v))
-		return cfail(f, at, "%s: \"%s\" is not a valid label key", field, v);
-	set_string(&c->namespace_label, v);
-	return 0;
-}
-
-static int add_source_checked(ani_config *c, const char *ns, const char *field, const yt_node *at,
-			      ani_failure *f)
+static int add_source(ani_config *c, const char *ns, const char *field, const yt_node *at,
+		      ani_failure *f)
 {
 	if (!*ns)
 		return cfail(f, at, "%s: the namespace is empty", field);
-	if (!valid_dns_label(ns, strlen(ns)))
+	if (!name_is_dns_label(ns, strlen(ns)))
 		return cfail(f, at, "%s: \"%s\" is not a valid namespace name", field, ns);
 	for (size_t i = 0; i < c->n_from; i++)
 		if (!strcmp(c->from[i].namespace_, ns))
 			return cfail(f, at, "%s: namespace \"%s\" is listed twice", field, ns);
-	add_source(c, ns);
+	c->from = xrealloc(c->from, (c->n_from + 1) * sizeof *c->from);
+	ani_source *s = &c->from[c->n_from++];
+	memset(s, 0, sizeof *s);
+	s->namespace_ = xstrdup(ns);
 	return 0;
 }
 
-static int parse_bool(const char *v, int *out)
-{
-	if (!strcmp(v, "true"))
-		*out = 1;
-	else if (!strcmp(v, "false"))
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
+/* Where each part of a port was given: its field name and node (NULL outside YAML). */
+typedef struct {
+	const char *field;
+	const yt_node *at;
+} port_part;
 
-static int set_on_missing(ani_config *c, const char *v, const char *field, const yt_node *at,
-			  ani_failure *f)
+/* One port from its parts, as every form gives them: `port` a number when `numeric`, else a
+ * name; `protocol` NULL for TCP; `end` NULL when not a range. `where` holds the port's, the
+ * protocol's and the range end's place. */
+static int add_port(ani_config *c, const char *port, int numeric, const char *protocol,
+		    const char *end, const port_part where[3], ani_failure *f)
 {
-	if (!strcmp(v, "warn"))
-		c->on_missing_error = 0;
-	else if (!strcmp(v, "error"))
-		c->on_missing_error = 1;
-	else
-		return cfail(f, at, "%s: \"%s\" is not warn or error", field, v);
-	return 0;
-}
-
-static int set_mode(ani_config *c, const char *v, const char *field, const yt_node *at,
-		    ani_failure *f)
-{
-	if (!strcmp(v, "merge"))
-		c->mode = ANI_MODE_MERGE;
-	else if (!strcmp(v, "check"))
-		c->check = 1;
-	else if (!strcmp(v, "separate"))
-		c->mode = ANI_MODE_SEPARATE;
-	else
-		return cfail(f, at, "%s: \"%s\" is not merge, check or separate", field, v);
-	return 0;
-}
-
-/* "80", "9090/TCP", "8000-8080/UDP", "http", "http/TCP"; a port name points into `buf`, which
- * the caller keeps. */
-static int parse_port_spec(const char *spec, ani_port *p, char buf[64], const char *field,
-			   const yt_node *at, ani_failure *f)
-{
-	memset(p, 0, sizeof *p);
-	if (strlen(spec) >= 64)
-		return cfail(f, at, "%s: \"%s\" is not a port", field, spec);
-	strcpy(buf, spec);
-	strcpy(p->protocol, "TCP");
-	char *slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		if (!valid_protocol(slash + 1))
-			return cfail(f, at, "%s: protocol \"%s\" is not TCP, UDP or SCTP", field,
-				     slash + 1);
-		strcpy(p->protocol, slash + 1);
+	ani_port p = {{0}, NULL, 0, 0};
+	if (protocol && !name_is_protocol(protocol))
+		/* The protocol has its own field in the typed form, is part of the text in others.
+		 */
+		return where[1].field != where[0].field
+			       ? cfail(f, where[1].at, "%s: must be TCP, UDP or SCTP",
+				       where[1].field)
+			       : cfail(f, where[1].at,
+				       "%s: protocol \"%s\" is not TCP, UDP or SCTP",
+				       where[1].field, protocol);
+	snprintf(p.protocol, sizeof p.protocol, "%s", protocol ? protocol : "TCP");
+	if (numeric) {
+		p.port = parse_port_number(port);
+		if (!p.port)
+			return cfail(f, where[0].at, "%s: %s is not a port number (1-65535)",
+				     where[0].field, port);
+	} else if (!name_is_port_name(port)) {
+		return cfail(f, where[0].at, "%s: \"%s\" is not a valid port name (nor a number)",
+			     where[0].field, port);
 	}
-	char *dash = strchr(buf, '-');
-	if (dash && isdigit((unsigned char)buf[0])) {
-		*dash = '\0';
-		p->port = parse_port_number(buf);
-		p->end_port = parse_port_number(dash + 1);
-		if (!p->port || !p->end_port || p->end_port < p->port)
-			return cfail(f, at, "%s: \"%s\" is not a port range (low-high, 1-65535)",
-				     field, spec);
-		if (p->end_port == p->port)
-			p->end_port = 0;
-		return 0;
+	if (end) {
+		long e = parse_port_number(end);
+		if (!numeric)
+			return cfail(f, where[2].at, "%s: a range needs a numeric port",
+				     where[2].field);
+		if (!e || e < p.port)
+			return cfail(f, where[2].at,
+				     "%s: %s-%s is not a port range (low-high, 1-65535)",
+				     where[2].field, port, end);
+		p.end_port = e == p.port ? 0 : e;
 	}
-	if (isdigit((unsigned char)buf[0])) {
-		p->port = parse_port_number(buf);
-		if (!p->port)
-			return cfail(f, at, "%s: \"%s\" is not a port number (1-65535)", field,
-				     buf);
-		return 0;
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const ani_port *q = &c->ports[i];
+		if (!strcmp(q->protocol, p.protocol) && q->port == p.port &&
+		    q->end_port == p.end_port &&
+		    !strcmp(q->name ? q->name : "", numeric ? "" : port))
+			return cfail(f, where[0].at, "%s: the same port is listed twice",
+				     where[0].field);
 	}
-	if (!valid_port_name(buf))
-		return cfail(f, at, "%s: \"%s\" is not a port number or a valid port name", field,
-			     buf);
-	p->name = buf;
+	c->ports = xrealloc(c->ports, (c->n_ports + 1) * sizeof *c->ports);
+	p.name = numeric ? NULL : xstrdup(port);
+	c->ports[c->n_ports++] = p;
 	return 0;
 }
 
-/* ---- ConfigMap form ---- */
+/* "80", "9090/TCP", "8000-8080/UDP", "http", "http/TCP". */
+static int add_port_text(ani_config *c, const char *spec, const char *field, const yt_node *at,
+			 ani_failure *f)
+{
+	char *copy = xstrdup(spec);
+	char *slash = strchr(copy, '/'), *dash = NULL;
+	if (slash)
+		*slash++ = '\0';
+	int numeric = isdigit((unsigned char)copy[0]);
+	if (numeric && (dash = strchr(copy, '-')))
+		*dash++ = '\0';
+	const port_part where[3] = {{field, at}, {field, at}, {field, at}};
+	int rc = add_port(c, copy, numeric, slash, dash, where, f);
+	free(copy);
+	return rc;
+}
 
-static int split_list(const char *v,
-		      int (*each)(ani_config *, const char *, const char *, const yt_node *,
-				  ani_failure *),
-		      ani_config *c, const char *field, const yt_node *at, ani_failure *f)
+/* Calls `each` on every entry of "a, b,c"; an empty entry is an error. */
+static int for_each_entry(const char *v,
+			  int (*each)(ani_config *, const char *, const char *, const yt_node *,
+				      ani_failure *),
+			  ani_config *c, const char *field, const yt_node *at, ani_failure *f)
 {
 	char *copy = xstrdup(v);
 	int rc = 0;
@@ -378,22 +193,13 @@ static int split_list(const char *v,
 	return rc;
 }
 
-static int add_port_spec(ani_config *c, const char *spec, const char *field, const yt_node *at,
-			 ani_failure *f)
-{
-	ani_port p;
-	char buf[64];
-	if (parse_port_spec(spec, &p, buf, field, at, f))
-		return -1;
-	return add_port(c, &p, field, at, f);
-}
-
-/* "k=v,k2=v2" into `out`. */
+/* "k=v,k2=v2" into `out` (replaced). */
 static int parse_label_list(const char *value, ani_labels *out, const char *field,
 			    const yt_node *at, ani_failure *f)
 {
 	char *copy = xstrdup(value), *save = NULL;
 	int rc = 0;
+	labels_free(out);
 	if (!*copy)
 		rc = cfail(f, at, "%s: empty (give k=v[,k2=v2])", field);
 	for (char *tok = strtok_r(copy, ",", &save); !rc && tok; tok = strtok_r(NULL, ",", &save)) {
@@ -409,91 +215,344 @@ static int parse_label_list(const char *value, ani_labels *out, const char *fiel
 	return rc;
 }
 
+/* ---- the settings: ConfigMap-form values ---- */
+
+typedef int (*apply_fn)(ani_config *c, const char *value, const char *field, const yt_node *at,
+			ani_failure *f);
+
+static int set_policy_name(ani_config *c, const char *v, const char *field, const yt_node *at,
+			   ani_failure *f)
+{
+	if (!name_is_dns_subdomain(v, strlen(v)))
+		return cfail(f, at, "%s: \"%s\" is not a valid NetworkPolicy name", field, v);
+	set_string(&c->policy_name, v);
+	return 0;
+}
+
+static int set_policy_namespace(ani_config *c, const char *v, const char *field, const yt_node *at,
+				ani_failure *f)
+{
+	if (!name_is_dns_label(v, strlen(v)))
+		return cfail(f, at, "%s: \"%s\" is not a valid namespace name", field, v);
+	set_string(&c->policy_namespace, v);
+	return 0;
+}
+
+static int set_policy(ani_config *c, const char *v, const char *field, const yt_node *at,
+		      ani_failure *f)
+{
+	const char *slash = strchr(v, '/');
+	if (!slash || slash == v || !slash[1])
+		return cfail(f, at, "%s: \"%s\" is not NAMESPACE/NAME", field, v);
+	char *ns = xstrndup(v, (size_t)(slash - v));
+	int rc = set_policy_namespace(c, ns, field, at, f) ||
+		 set_policy_name(c, slash + 1, field, at, f);
+	free(ns);
+	return rc ? -1 : 0;
+}
+
+/* Pod selectors set earlier apply to the new list too. */
+static int set_from_namespaces(ani_config *c, const char *v, const char *field, const yt_node *at,
+			       ani_failure *f)
+{
+	ani_labels pods = {0};
+	int has_pods = c->n_from && c->from[0].has_pods;
+	if (has_pods)
+		labels_copy(&pods, &c->from[0].pods);
+	free_sources(c);
+	int rc = for_each_entry(v, add_source, c, field, at, f);
+	for (size_t i = 0; !rc && has_pods && i < c->n_from; i++) {
+		c->from[i].has_pods = 1;
+		labels_copy(&c->from[i].pods, &pods);
+	}
+	labels_free(&pods);
+	return rc;
+}
+
+static int set_pod_selector(ani_config *c, const char *v, const char *field, const yt_node *at,
+			    ani_failure *f)
+{
+	ani_labels pods = {0};
+	int rc = parse_label_list(v, &pods, field, at, f);
+	for (size_t i = 0; !rc && i < c->n_from; i++) {
+		c->from[i].has_pods = 1;
+		labels_copy(&c->from[i].pods, &pods);
+	}
+	labels_free(&pods);
+	return rc;
+}
+
+static int set_namespace_label(ani_config *c, const char *v, const char *field, const yt_node *at,
+			       ani_failure *f)
+{
+	if (!name_is_label_key(v))
+		return cfail(f, at, "%s: \"%s\" is not a valid label key", field, v);
+	set_string(&c->namespace_label, v);
+	return 0;
+}
+
+static int set_ports(ani_config *c, const char *v, const char *field, const yt_node *at,
+		     ani_failure *f)
+{
+	free_ports(c);
+	return for_each_entry(v, add_port_text, c, field, at, f);
+}
+
+static int set_label_namespace(ani_config *c, const char *v, const char *field, const yt_node *at,
+			       ani_failure *f)
+{
+	if (strcmp(v, "true") && strcmp(v, "false"))
+		return cfail(f, at, "%s: \"%s\" is not true or false", field, v);
+	c->label_namespace = !strcmp(v, "true");
+	return 0;
+}
+
+static int set_on_missing(ani_config *c, const char *v, const char *field, const yt_node *at,
+			  ani_failure *f)
+{
+	if (strcmp(v, "warn") && strcmp(v, "error"))
+		return cfail(f, at, "%s: \"%s\" is not warn or error", field, v);
+	c->on_missing_error = !strcmp(v, "error");
+	return 0;
+}
+
+static int set_mode(ani_config *c, const char *v, const char *field, const yt_node *at,
+		    ani_failure *f)
+{
+	if (!strcmp(v, "merge"))
+		c->mode = ANI_MODE_MERGE;
+	else if (!strcmp(v, "separate"))
+		c->mode = ANI_MODE_SEPARATE;
+	else if (!strcmp(v, "check-separate"))
+		c->mode = ANI_MODE_CHECK_SEPARATE;
+	else if (!strcmp(v, "check"))
+		c->mode = mode_separate(c->mode) ? ANI_MODE_CHECK_SEPARATE : ANI_MODE_CHECK;
+	else
+		return cfail(f, at, "%s: \"%s\" is not merge, check, separate or check-separate",
+			     field, v);
+	return 0;
+}
+
 static int set_separate_name(ani_config *c, const char *v, const char *field, const yt_node *at,
 			     ani_failure *f)
 {
-	if (!valid_dns_subdomain(v, strlen(v)))
+	if (!name_is_dns_subdomain(v, strlen(v)))
 		return cfail(f, at, "%s: \"%s\" is not a valid NetworkPolicy name", field, v);
 	set_string(&c->separate_name, v);
 	return 0;
 }
 
-static int apply_setting_at(ani_config *c, const char *key, const char *value, const yt_node *at,
-			    ani_failure *f)
+static int set_separate_pods(ani_config *c, const char *v, const char *field, const yt_node *at,
+			     ani_failure *f)
 {
-	char field[80];
-	snprintf(field, sizeof field, "%s", key);
-	if (!strcmp(key, "policyName"))
-		return set_policy_name(c, value, field, at, f);
-	if (!strcmp(key, "policyNamespace"))
-		return set_policy_namespace(c, value, field, at, f);
-	if (!strcmp(key, "namespaceLabel"))
-		return set_namespace_label(c, value, field, at, f);
-	if (!strcmp(key, "onMissingPolicy"))
-		return set_on_missing(c, value, field, at, f);
-	if (!strcmp(key, "mode"))
-		return set_mode(c, value, field, at, f);
-	if (!strcmp(key, "labelNamespace")) {
-		if (parse_bool(value, &c->label_namespace))
-			return cfail(f, at, "%s: \"%s\" is not true or false", field, value);
-		return 0;
-	}
-	if (!strcmp(key, "fromNamespaces")) {
-		/* Pod selectors set earlier apply to the new list too. */
-		ani_labels pods = {0};
-		int has_pods = c->n_from && c->from[0].has_pods;
-		if (has_pods) {
-			pods = c->from[0].pods;
-			c->from[0].pods = (ani_labels){0};
-		}
-		free_sources(c);
-		int rc = split_list(value, add_source_checked, c, field, at, f);
-		for (size_t i = 0; !rc && has_pods && i < c->n_from; i++) {
-			c->from[i].has_pods = 1;
-			for (size_t j = 0; j < pods.n; j++)
-				add_label(&c->from[i].pods, pods.v[j].key, pods.v[j].value, field,
-					  at, f);
-		}
-		free_labels(&pods);
-		return rc;
-	}
-	if (!strcmp(key, "ports")) {
-		free_ports(c);
-		return split_list(value, add_port_spec, c, field, at, f);
-	}
-	if (!strcmp(key, "podSelector")) {
-		ani_labels pods = {0};
-		if (parse_label_list(value, &pods, field, at, f)) {
-			free_labels(&pods);
-			return -1;
-		}
-		for (size_t i = 0; i < c->n_from; i++) {
-			free_labels(&c->from[i].pods);
-			c->from[i].has_pods = 1;
-			for (size_t j = 0; j < pods.n; j++)
-				add_label(&c->from[i].pods, pods.v[j].key, pods.v[j].value, field,
-					  at, f);
-		}
-		free_labels(&pods);
-		return 0;
-	}
-	if (!strcmp(key, "separatePolicyName"))
-		return set_separate_name(c, value, field, at, f);
-	if (!strcmp(key, "separatePolicyPodSelector")) {
-		free_labels(&c->separate_pods);
-		return parse_label_list(value, &c->separate_pods, field, at, f);
-	}
-	return cfail(f, at,
-		     "unknown setting \"%s\" (known: policyName, policyNamespace, fromNamespaces, "
-		     "podSelector, namespaceLabel, ports, labelNamespace, onMissingPolicy, mode, "
-		     "separatePolicyName, separatePolicyPodSelector)",
-		     key);
+	return parse_label_list(v, &c->separate_pods, field, at, f);
+}
+
+/* ---- the settings: typed-form nodes ---- */
+
+typedef int (*typed_fn)(ani_config *c, const yt_node *n, const char *field, ani_failure *f);
+
+static int typed_sources(ani_config *c, const yt_node *from, const char *field, ani_failure *f);
+static int typed_ports(ani_config *c, const yt_node *ports, const char *field, ani_failure *f);
+static int typed_bool(ani_config *c, const yt_node *n, const char *field, ani_failure *f);
+static int typed_separate_pods(ani_config *c, const yt_node *n, const char *field, ani_failure *f);
+
+/* ---- the table ---- */
+
+typedef struct {
+	ani_setting_spec doc;
+	apply_fn apply; /* a ConfigMap-form value (also from flags and defaults) */
+	/* The typed form's node at doc.typed_path (a list's node for a path through `[]`); NULL:
+	 * a string given to `apply`, or read by the row that owns the list. */
+	typed_fn typed;
+} setting;
+
+/* The order is the order settings are applied in, as a ConfigMap's data is read: podSelector
+ * applies to whatever fromNamespaces says, so it follows it. */
+static const setting settings[] = {
+	{{.key = "policyName",
+	  .configmap = 1,
+	  .typed_path = "spec.policy.name",
+	  .default_value = "allow-egress",
+	  .help = "name of the NetworkPolicy to merge into"},
+	 set_policy_name,
+	 NULL},
+	{{.key = "policyNamespace",
+	  .configmap = 1,
+	  .typed_path = "spec.policy.namespace",
+	  .default_value = "flux-system",
+	  .help = "namespace of the NetworkPolicy to merge into"},
+	 set_policy_namespace,
+	 NULL},
+	{{.key = "policy",
+	  .flag = "--policy",
+	  .metavar = "NAMESPACE/NAME",
+	  .help = "the NetworkPolicy to merge into: sets policyNamespace and policyName"},
+	 set_policy,
+	 NULL},
+	{{.key = "fromNamespaces",
+	  .configmap = 1,
+	  .typed_path = "spec.from[].namespace",
+	  .flag = "--from-namespace",
+	  .metavar = "NS[,NS]",
+	  .repeatable = 1,
+	  .default_value = "octopilot-system",
+	  .help = "namespaces to admit"},
+	 set_from_namespaces,
+	 typed_sources},
+	{{.key = "podSelector",
+	  .configmap = 1,
+	  .typed_path = "spec.from[].podSelector",
+	  .flag = "--pod-selector",
+	  .metavar = "K=V[,K=V]",
+	  .repeatable = 1,
+	  .help = "admit only these pods of each namespace (default: every pod)"},
+	 set_pod_selector,
+	 NULL},
+	{{.key = "namespaceLabel",
+	  .configmap = 1,
+	  .typed_path = "spec.namespaceLabel",
+	  .flag = "--namespace-label",
+	  .metavar = "KEY",
+	  .default_value = "name",
+	  .help = "label key the rule selects namespaces by"},
+	 set_namespace_label,
+	 NULL},
+	{{.key = "ports",
+	  .configmap = 1,
+	  .typed_path = "spec.ports",
+	  .flag = "--port",
+	  .metavar = "SPEC[,SPEC]",
+	  .repeatable = 1,
+	  .default_value = "80/TCP,9090/TCP",
+	  .help = "ports to admit: 80, 9090/TCP, 8000-8080/UDP, http"},
+	 set_ports,
+	 typed_ports},
+	{{.key = "labelNamespace",
+	  .configmap = 1,
+	  .typed_path = "spec.labelNamespace",
+	  .switch_flag = "--no-label-namespace",
+	  .switch_value = "false",
+	  .switch_help = "do not add the label to the Namespace",
+	  .default_value = "true",
+	  .help = "add the label the rule selects to each source Namespace: true or false"},
+	 set_label_namespace,
+	 typed_bool},
+	{{.key = "onMissingPolicy",
+	  .configmap = 1,
+	  .typed_path = "spec.onMissingPolicy",
+	  .flag = "--on-missing-policy",
+	  .metavar = "warn|error",
+	  .default_value = "warn",
+	  .help = "what an input without the target policy is"},
+	 set_on_missing,
+	 NULL},
+	{{.key = "mode",
+	  .configmap = 1,
+	  .typed_path = "spec.mode",
+	  .flag = "--mode",
+	  .metavar = "MODE",
+	  .switch_flag = "--check",
+	  .switch_value = "check",
+	  .switch_help = "the same as --mode check",
+	  .over_function_config = 1,
+	  .default_value = "merge",
+	  .help = "merge: edit the policy; separate: add a dedicated NetworkPolicy per namespace "
+		  "instead; check: change nothing, fail unless the mode given before (merge or "
+		  "separate) would change nothing; check-separate: check in separate mode"},
+	 set_mode,
+	 NULL},
+	{{.key = "separatePolicyName",
+	  .configmap = 1,
+	  .typed_path = "spec.separatePolicy.name",
+	  .flag = "--separate-policy-name",
+	  .metavar = "NAME",
+	  .help = "separate mode: the policy's name (default "
+		  "allow-<namespace>-to-<first pod label value>)"},
+	 set_separate_name,
+	 NULL},
+	{{.key = "separatePolicyPodSelector",
+	  .configmap = 1,
+	  .typed_path = "spec.separatePolicy.podSelector",
+	  .flag = "--separate-pod-selector",
+	  .metavar = "K=V[,K=V]",
+	  .repeatable = 1,
+	  .default_value = "app=source-controller",
+	  .help = "separate mode: the pods the policy protects"},
+	 set_separate_pods,
+	 typed_separate_pods},
+};
+#define N_SETTINGS (sizeof settings / sizeof *settings)
+
+const ani_setting_spec *ani_setting_spec_at(size_t i)
+{
+	return i < N_SETTINGS ? &settings[i].doc : NULL;
+}
+
+static const setting *setting_named(const char *key)
+{
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (!strcmp(settings[i].doc.key, key))
+			return &settings[i];
+	return NULL;
+}
+
+/* "policyName, policyNamespace, ..." for the messages about unknown keys. */
+static char *configmap_keys(void)
+{
+	tbuf b = {0};
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (settings[i].doc.configmap)
+			tb_printf(&b, "%s%s", b.len ? ", " : "", settings[i].doc.key);
+	return tb_take(&b);
+}
+
+static int apply_at(ani_config *c, const setting *s, const char *value, const yt_node *at,
+		    ani_failure *f)
+{
+	return s->apply(c, value, s->doc.key, at, f);
+}
+
+void config_defaults(ani_config *c)
+{
+	memset(c, 0, sizeof *c);
+	ani_failure ignored;
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (settings[i].doc.default_value)
+			apply_at(c, &settings[i], settings[i].doc.default_value, NULL, &ignored);
+}
+
+void config_free(ani_config *c)
+{
+	free(c->policy_name);
+	free(c->policy_namespace);
+	free_sources(c);
+	free(c->namespace_label);
+	free_ports(c);
+	free(c->separate_name);
+	labels_free(&c->separate_pods);
+	memset(c, 0, sizeof *c);
 }
 
 int config_apply_setting(ani_config *c, const char *key, const char *value, ani_failure *f)
 {
-	return apply_setting_at(c, key, value, NULL, f);
+	const setting *s = setting_named(key);
+	if (!s) {
+		char *known = configmap_keys();
+		cfail(f, NULL, "unknown setting \"%s\" (known: policy, %s)", key, known);
+		free(known);
+		return -1;
+	}
+	return apply_at(c, s, value, NULL, f);
 }
+
+int config_setting_over_function_config(const char *key)
+{
+	const setting *s = setting_named(key);
+	return s && s->doc.over_function_config;
+}
+
+/* ---- ConfigMap form ---- */
 
 static int config_from_configmap(ani_config *c, const yt_node *fc, ani_failure *f)
 {
@@ -512,20 +571,25 @@ static int config_from_configmap(ani_config *c, const yt_node *fc, ani_failure *
 	const yt_node *dup = yt_duplicate_key(data);
 	if (dup)
 		return cfail(f, dup, "functionConfig data: duplicate key \"%s\"", dup->value);
-	/* podSelector applies to whatever fromNamespaces says, so it goes last. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i + 1 < data->n; i += 2) {
-			const yt_node *k = data->kids[i], *v = data->kids[i + 1];
-			if (k->kind != YT_SCALAR)
-				return cfail(f, k, "functionConfig data: a key is not a string");
-			if ((pass == 1) != !strcmp(k->value, "podSelector"))
-				continue;
-			if (v->kind != YT_SCALAR)
-				return cfail(f, v, "functionConfig data.%s: not a string",
-					     k->value);
-			if (apply_setting_at(c, k->value, v->value, v, f))
-				return -1;
+	for (size_t i = 0; i + 1 < data->n; i += 2) {
+		const yt_node *k = data->kids[i], *v = data->kids[i + 1];
+		if (k->kind != YT_SCALAR)
+			return cfail(f, k, "functionConfig data: a key is not a string");
+		const setting *s = setting_named(k->value);
+		if (!s || !s->doc.configmap) {
+			char *known = configmap_keys();
+			cfail(f, k, "unknown setting \"%s\" (known: %s)", k->value, known);
+			free(known);
+			return -1;
 		}
+		if (v->kind != YT_SCALAR)
+			return cfail(f, v, "functionConfig data.%s: not a string", k->value);
+	}
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const yt_node *v =
+			settings[i].doc.configmap ? yt_get(data, settings[i].doc.key) : NULL;
+		if (v && apply_at(c, &settings[i], v->value, v, f))
+			return -1;
 	}
 	return 0;
 }
@@ -545,8 +609,25 @@ static const yt_node *typed_string(const yt_node *n, const char *field, ani_fail
 	return n;
 }
 
-static int check_known_fields(const yt_node *map, const char *field, const char *const *known,
-			      ani_failure *f)
+/* 1 when the table puts `key` in the typed form's mapping at `path` ("spec", "spec.from[]"). */
+static int typed_key_known(const char *path, const char *key)
+{
+	size_t plen = strlen(path), klen = strlen(key);
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const char *t = settings[i].doc.typed_path;
+		if (!t || strncmp(t, path, plen) || t[plen] != '.')
+			continue;
+		const char *seg = t + plen + 1;
+		size_t n = strcspn(seg, ".[");
+		if (n == klen && !strncmp(seg, key, n))
+			return 1;
+	}
+	return 0;
+}
+
+/* A mapping whose keys are `known` (NULL-terminated) or, when NULL, the table's at `path`. */
+static int check_known_fields(const yt_node *map, const char *field, const char *path,
+			      const char *const *known, ani_failure *f)
 {
 	if (!map || map->kind != YT_MAPPING)
 		return cfail(f, map, "%s: expected a mapping", field);
@@ -556,7 +637,9 @@ static int check_known_fields(const yt_node *map, const char *field, const char 
 	for (size_t i = 0; i + 1 < map->n; i += 2) {
 		const yt_node *k = map->kids[i];
 		int ok = 0;
-		for (size_t j = 0; known[j] && k->kind == YT_SCALAR; j++)
+		if (k->kind == YT_SCALAR && !known)
+			ok = typed_key_known(path, k->value);
+		for (size_t j = 0; known && known[j] && k->kind == YT_SCALAR; j++)
 			ok |= !strcmp(k->value, known[j]);
 		if (!ok)
 			return cfail(f, k, "%s: unknown field \"%s\"", field,
@@ -572,7 +655,7 @@ static int check_known_fields(const yt_node *map, const char *field, const char 
 static int typed_match_labels(const yt_node *ps, const char *field, ani_labels *out, ani_failure *f)
 {
 	static const char *const selector_known[] = {"matchLabels", NULL};
-	if (check_known_fields(ps, field, selector_known, f))
+	if (check_known_fields(ps, field, NULL, selector_known, f))
 		return -1;
 	const yt_node *ml = yt_get(ps, "matchLabels");
 	char mlfield[128];
@@ -584,7 +667,7 @@ static int typed_match_labels(const yt_node *ps, const char *field, ani_labels *
 	const yt_node *dup = yt_duplicate_key(ml);
 	if (dup)
 		return cfail(f, dup, "%s: duplicate key \"%s\"", mlfield, dup->value);
-	free_labels(out);
+	labels_free(out);
 	for (size_t j = 0; j + 1 < ml->n; j += 2) {
 		const yt_node *k = ml->kids[j], *v = ml->kids[j + 1];
 		if (!typed_string(k, mlfield, f) || !typed_string(v, mlfield, f) ||
@@ -594,165 +677,131 @@ static int typed_match_labels(const yt_node *ps, const char *field, ani_labels *
 	return 0;
 }
 
-static int typed_sources(ani_config *c, const yt_node *from, ani_failure *f)
+static int typed_sources(ani_config *c, const yt_node *from, const char *field, ani_failure *f)
 {
-	static const char *const known[] = {"namespace", "podSelector", NULL};
 	if (from->kind != YT_SEQUENCE || from->n == 0)
-		return cfail(f, from, "spec.from: expected a non-empty list of sources");
+		return cfail(f, from, "%s: expected a non-empty list of sources", field);
 	free_sources(c);
 	for (size_t i = 0; i < from->n; i++) {
-		char field[64];
-		snprintf(field, sizeof field, "spec.from[%zu]", i);
+		char item[64], nsfield[80], psfield[96];
+		snprintf(item, sizeof item, "%s[%zu]", field, i);
+		snprintf(nsfield, sizeof nsfield, "%s.namespace", item);
+		snprintf(psfield, sizeof psfield, "%s.podSelector", item);
 		const yt_node *src = from->kids[i];
-		if (check_known_fields(src, field, known, f))
+		if (check_known_fields(src, item, "spec.from[]", NULL, f))
 			return -1;
-		const yt_node *ns = yt_get(src, "namespace");
-		char nsfield[80];
-		snprintf(nsfield, sizeof nsfield, "%s.namespace", field);
+		const yt_node *ns = yt_get(src, "namespace"), *ps = yt_get(src, "podSelector");
 		if (!ns)
 			return cfail(f, src, "%s: required", nsfield);
-		if (!typed_string(ns, nsfield, f) ||
-		    add_source_checked(c, ns->value, nsfield, ns, f))
+		if (!typed_string(ns, nsfield, f) || add_source(c, ns->value, nsfield, ns, f))
 			return -1;
-		const yt_node *ps = yt_get(src, "podSelector");
-		if (!ps)
-			continue;
-		char psfield[96];
-		snprintf(psfield, sizeof psfield, "%s.podSelector", field);
 		ani_source *s = &c->from[c->n_from - 1];
-		s->has_pods = 1;
-		if (typed_match_labels(ps, psfield, &s->pods, f))
+		s->has_pods = ps != NULL;
+		if (ps && typed_match_labels(ps, psfield, &s->pods, f))
 			return -1;
 	}
 	return 0;
 }
 
-static int typed_ports(ani_config *c, const yt_node *ports, ani_failure *f)
+static int typed_ports(ani_config *c, const yt_node *ports, const char *field, ani_failure *f)
 {
 	static const char *const known[] = {"port", "protocol", "endPort", NULL};
 	if (ports->kind != YT_SEQUENCE || ports->n == 0)
 		return cfail(f, ports,
-			     "spec.ports: expected a non-empty list (every port would be opened "
-			     "otherwise)");
+			     "%s: expected a non-empty list (every port would be opened otherwise)",
+			     field);
 	free_ports(c);
 	for (size_t i = 0; i < ports->n; i++) {
-		char field[64];
-		snprintf(field, sizeof field, "spec.ports[%zu]", i);
+		char item[64], pfield[80], protofield[80], endfield[80];
+		snprintf(item, sizeof item, "%s[%zu]", field, i);
+		snprintf(pfield, sizeof pfield, "%s.port", item);
+		snprintf(protofield, sizeof protofield, "%s.protocol", item);
+		snprintf(endfield, sizeof endfield, "%s.endPort", item);
 		const yt_node *pn = ports->kids[i];
-		if (check_known_fields(pn, field, known, f))
+		if (check_known_fields(pn, item, NULL, known, f))
 			return -1;
-		ani_port p = {0};
-		strcpy(p.protocol, "TCP");
 		const yt_node *port = yt_get(pn, "port"), *proto = yt_get(pn, "protocol"),
 			      *end = yt_get(pn, "endPort");
 		if (!port)
-			return cfail(f, pn, "%s.port: required", field);
+			return cfail(f, pn, "%s: required", pfield);
 		if (port->kind != YT_SCALAR)
-			return cfail(f, port, "%s.port: expected a number or a port name", field);
-		if (port->style == YAML_PLAIN_SCALAR_STYLE &&
-		    isdigit((unsigned char)port->value[0])) {
-			p.port = parse_port_number(port->value);
-			if (!p.port)
-				return cfail(f, port, "%s.port: %s is not a port number (1-65535)",
-					     field, port->value);
-		} else if (valid_port_name(port->value)) {
-			p.name = port->value;
-		} else {
-			return cfail(f, port, "%s.port: \"%s\" is not a valid port name", field,
-				     port->value);
-		}
-		if (proto) {
-			if (proto->kind != YT_SCALAR || !valid_protocol(proto->value))
-				return cfail(f, proto, "%s.protocol: must be TCP, UDP or SCTP",
-					     field);
-			strcpy(p.protocol, proto->value);
-		}
-		if (end) {
-			long e = end->kind == YT_SCALAR && end->style == YAML_PLAIN_SCALAR_STYLE
-					 ? parse_port_number(end->value)
-					 : 0;
-			if (p.name)
-				return cfail(f, end, "%s.endPort: needs a numeric port", field);
-			if (!e || e < p.port)
-				return cfail(f, end, "%s.endPort: must be a port number >= port",
-					     field);
-			p.end_port = e == p.port ? 0 : e;
-		}
-		if (add_port(c, &p, field, pn, f))
+			return cfail(f, port, "%s: expected a number or a port name", pfield);
+		if (proto && !typed_string(proto, protofield, f))
+			return -1;
+		if (end && (end->kind != YT_SCALAR || end->style != YAML_PLAIN_SCALAR_STYLE))
+			return cfail(f, end, "%s: expected a port number", endfield);
+		/* A quoted number is a string, so a port name, as Kubernetes reads it. */
+		int numeric = port->style == YAML_PLAIN_SCALAR_STYLE &&
+			      isdigit((unsigned char)port->value[0]);
+		const port_part where[3] = {{pfield, port}, {protofield, proto}, {endfield, end}};
+		if (add_port(c, port->value, numeric, proto ? proto->value : NULL,
+			     end ? end->value : NULL, where, f))
 			return -1;
 	}
 	return 0;
 }
 
-static int typed_scalar_field(ani_config *c, const yt_node *spec, const char *key,
-			      int (*set)(ani_config *, const char *, const char *, const yt_node *,
-					 ani_failure *),
-			      ani_failure *f)
+static int typed_bool(ani_config *c, const yt_node *n, const char *field, ani_failure *f)
 {
-	const yt_node *n = yt_get(spec, key);
-	if (!n)
-		return 0;
-	char field[64];
-	snprintf(field, sizeof field, "spec.%s", key);
+	if (n->kind != YT_SCALAR || n->style != YAML_PLAIN_SCALAR_STYLE ||
+	    (strcmp(n->value, "true") && strcmp(n->value, "false")))
+		return cfail(f, n, "%s: expected true or false", field);
+	return setting_named("labelNamespace")->apply(c, n->value, field, n, f);
+}
+
+static int typed_separate_pods(ani_config *c, const yt_node *n, const char *field, ani_failure *f)
+{
+	return typed_match_labels(n, field, &c->separate_pods, f);
+}
+
+/* Reads the node of one setting at its typed path, checking each mapping on the way. */
+static int typed_setting(ani_config *c, const yt_node *fc, const setting *s, ani_failure *f)
+{
+	const char *path = s->doc.typed_path;
+	const yt_node *n = fc;
+	char field[128] = "";
+	size_t at = 0;
+	while (path[at]) {
+		size_t seg = strcspn(path + at, ".[");
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)seg, path + at);
+		if (at) {
+			if (check_known_fields(n, field, field, NULL, f))
+				return -1;
+			n = yt_get(n, key);
+		} else {
+			n = yt_get(fc, key);
+		}
+		if (yt_is_null(n))
+			return 0;
+		snprintf(field + strlen(field), sizeof field - strlen(field), "%s%s", at ? "." : "",
+			 key);
+		at += seg;
+		if (path[at] == '[') /* a list: read by the row that owns it */
+			return s->typed ? s->typed(c, n, field, f) : 0;
+		if (path[at] == '.')
+			at++;
+	}
+	if (s->typed)
+		return s->typed(c, n, field, f);
 	if (!typed_string(n, field, f))
 		return -1;
-	return set(c, n->value, field, n, f);
+	return s->apply(c, n->value, field, n, f);
 }
 
 static int config_from_typed(ani_config *c, const yt_node *fc, ani_failure *f)
 {
 	static const char *const top[] = {"apiVersion", "kind", "metadata", "spec", NULL};
-	static const char *const spec_known[] = {"policy", "from",	     "namespaceLabel",
-						 "ports",  "labelNamespace", "onMissingPolicy",
-						 "mode",   "separatePolicy", NULL};
-	static const char *const policy_known[] = {"name", "namespace", NULL};
-	static const char *const separate_known[] = {"name", "podSelector", NULL};
-	if (check_known_fields(fc, "functionConfig", top, f))
+	if (check_known_fields(fc, "functionConfig", NULL, top, f))
 		return -1;
 	const yt_node *spec = yt_get(fc, "spec");
 	if (yt_is_null(spec))
 		return 0;
-	if (check_known_fields(spec, "spec", spec_known, f))
+	if (check_known_fields(spec, "spec", "spec", NULL, f))
 		return -1;
-	const yt_node *policy = yt_get(spec, "policy");
-	if (policy) {
-		if (check_known_fields(policy, "spec.policy", policy_known, f))
+	for (size_t i = 0; i < N_SETTINGS; i++)
+		if (settings[i].doc.typed_path && typed_setting(c, fc, &settings[i], f))
 			return -1;
-		const yt_node *name = yt_get(policy, "name"), *ns = yt_get(policy, "namespace");
-		if (name && (!typed_string(name, "spec.policy.name", f) ||
-			     set_policy_name(c, name->value, "spec.policy.name", name, f)))
-			return -1;
-		if (ns && (!typed_string(ns, "spec.policy.namespace", f) ||
-			   set_policy_namespace(c, ns->value, "spec.policy.namespace", ns, f)))
-			return -1;
-	}
-	const yt_node *separate = yt_get(spec, "separatePolicy");
-	if (separate) {
-		if (check_known_fields(separate, "spec.separatePolicy", separate_known, f))
-			return -1;
-		const yt_node *name = yt_get(separate, "name");
-		if (name &&
-		    (!typed_string(name, "spec.separatePolicy.name", f) ||
-		     set_separate_name(c, name->value, "spec.separatePolicy.name", name, f)))
-			return -1;
-		const yt_node *ps = yt_get(separate, "podSelector");
-		if (ps &&
-		    typed_match_labels(ps, "spec.separatePolicy.podSelector", &c->separate_pods, f))
-			return -1;
-	}
-	const yt_node *from = yt_get(spec, "from"), *ports = yt_get(spec, "ports");
-	if (from && typed_sources(c, from, f))
-		return -1;
-	if (ports && typed_ports(c, ports, f))
-		return -1;
-	if (typed_scalar_field(c, spec, "namespaceLabel", set_namespace_label, f) ||
-	    typed_scalar_field(c, spec, "onMissingPolicy", set_on_missing, f) ||
-	    typed_scalar_field(c, spec, "mode", set_mode, f))
-		return -1;
-	const yt_node *label = yt_get(spec, "labelNamespace");
-	if (label && (label->kind != YT_SCALAR || label->style != YAML_PLAIN_SCALAR_STYLE ||
-		      parse_bool(label->value, &c->label_namespace)))
-		return cfail(f, label, "spec.labelNamespace: expected true or false");
 	return 0;
 }
 
@@ -791,19 +840,20 @@ int config_validate(const ani_config *c, ani_failure *f)
 		return cfail(f, NULL, "no source namespace is configured");
 	if (!c->n_ports)
 		return cfail(f, NULL, "no port is configured");
+	if (!mode_separate(c->mode))
+		return 0;
 	/* One dedicated policy per source: one name for several would create them twice. */
-	if (c->mode == ANI_MODE_SEPARATE && c->separate_name && c->n_from > 1)
+	if (c->separate_name && c->n_from > 1)
 		return cfail(
 			f, NULL,
 			"separate mode: the policy name %s is given, but %zu source namespaces "
 			"are configured and each gets its own policy: leave the name out",
 			c->separate_name, c->n_from);
-	/* The default names (plan.c) must be valid object names too: label values may hold
-	 * capitals and underscores, names may not. */
-	for (size_t i = 0; c->mode == ANI_MODE_SEPARATE && !c->separate_name && i < c->n_from;
-	     i++) {
+	/* The default names must be valid object names too: label values may hold capitals and
+	 * underscores, names may not. */
+	for (size_t i = 0; !c->separate_name && i < c->n_from; i++) {
 		char *name = config_dedicated_policy_name(c, &c->from[i]);
-		int ok = valid_dns_subdomain(name, strlen(name));
+		int ok = name_is_dns_subdomain(name, strlen(name));
 		if (!ok)
 			cfail(f, NULL,
 			      "separate mode: the policy name \"%.300s\" (from the namespace and "

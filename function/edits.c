@@ -211,10 +211,9 @@ static int find_seq_indent(const yt_node *n, size_t *out)
 
 edit_style edit_style_for(const char *buf, size_t len, const ani_item *item)
 {
-	edit_style st = {buf, len, "\n", 2, 0};
-	const char *nl = memchr(buf, '\n', len);
-	if (nl && nl > buf && nl[-1] == '\r')
-		st.newline = "\r\n";
+	edit_style st = {buf, len, text_newline(buf, len), 2, 0};
+	if (!item)
+		return st;
 	const yt_node *nested[2] = {item->spec, item->metadata};
 	for (int i = 0; i < 2; i++) {
 		const yt_node *n = nested[i];

@@ -43,6 +43,7 @@ typedef struct {
 	size_t seq_indent;   /* columns a sequence's dashes sit right of its key */
 } edit_style;
 
+/* The style of `item` (NULL: the defaults, with the input's line ends). */
 edit_style edit_style_for(const char *buf, size_t len, const ani_item *item);
 
 /* The edits take ownership of the values. Check the nodes with edit_check_editable first. */

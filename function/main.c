@@ -12,7 +12,7 @@
 
 #define PROG "allow-namespace-ingress"
 
-static const char usage[] =
+static const char usage_head[] =
 	"Usage: " PROG " [OPTIONS] [PLUGIN_CONFIG_FILE] < INPUT > OUTPUT\n"
 	"\n"
 	"Merges an ingress rule admitting other namespaces into a NetworkPolicy and labels the\n"
@@ -27,29 +27,12 @@ static const char usage[] =
 	"  filter           stdin is a multi-document YAML stream: config from the flags below\n"
 	"                   or --config; results on stderr, one line each.\n"
 	"\n"
-	"Config (ConfigMap key in brackets; every one optional):\n"
-	"  --config FILE              an AllowNamespaceIngress or ConfigMap YAML file\n"
-	"  --policy NAMESPACE/NAME    the NetworkPolicy to merge into [policyNamespace,\n"
-	"                             policyName] (default flux-system/allow-egress)\n"
-	"  --from-namespace NS[,NS]   namespaces to admit, repeatable [fromNamespaces]\n"
-	"                             (default octopilot-system)\n"
-	"  --pod-selector K=V[,K=V]   admit only these pods of each namespace [podSelector]\n"
-	"  --namespace-label KEY      label key the rule selects namespaces by [namespaceLabel]\n"
-	"                             (default name)\n"
-	"  --port SPEC[,SPEC]         80, 9090/TCP, 8000-8080/UDP, http; repeatable [ports]\n"
-	"                             (default 80/TCP,9090/TCP)\n"
-	"  --no-label-namespace       do not add the label to the Namespace [labelNamespace]\n"
-	"  --on-missing-policy MODE   warn (default) or error when the policy is absent\n"
-	"                             [onMissingPolicy]\n"
-	"  --mode MODE                merge (default): edit the policy; check: change nothing,\n"
-	"                             fail unless every grant is in place; separate: add a\n"
-	"                             dedicated NetworkPolicy per namespace instead [mode]\n"
-	"  --check                    change nothing, fail unless every grant is in place;\n"
-	"                             with separate mode, checks the dedicated policies\n"
-	"  --separate-policy-name N   separate mode: the policy's name [separatePolicyName]\n"
-	"                             (default allow-<namespace>-to-<first pod label value>)\n"
-	"  --separate-pod-selector K=V[,K=V]  separate mode: the pods the policy protects\n"
-	"                             [separatePolicyPodSelector] (default app=source-controller)\n"
+	"Config (ConfigMap key in brackets; every one optional; flags apply after the config file\n"
+	"or functionConfig, in the order given):\n"
+	"  --config FILE              an AllowNamespaceIngress or ConfigMap YAML file (at most\n"
+	"                             16 MiB)\n";
+
+static const char usage_tail[] =
 	"\n"
 	"Input:\n"
 	"  --resource-list            the input must be a ResourceList\n"
@@ -66,6 +49,70 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 success (warnings included), 1 failure (nothing usable written),\n"
 	"2 bad command line.\n";
+
+#define HELP_TEXT_COL 29
+#define HELP_WIDTH    96
+
+/* One option's help: its name in the left column, `text` wrapped on the right. */
+static void print_option(const char *left, const char *text)
+{
+	int col = printf("  %s", left);
+	const char *p = text;
+	while (*p) {
+		if (col >= HELP_TEXT_COL - 1) {
+			putchar('\n');
+			col = 0;
+		}
+		col += printf("%*s", HELP_TEXT_COL - col, "");
+		size_t n = strlen(p);
+		if (n > (size_t)(HELP_WIDTH - HELP_TEXT_COL)) {
+			n = HELP_WIDTH - HELP_TEXT_COL;
+			while (n && p[n] != ' ')
+				n--;
+		}
+		col += printf("%.*s", (int)n, p);
+		p += n;
+		while (*p == ' ')
+			p++;
+		col = HELP_TEXT_COL; /* a continuation line starts in the right column */
+	}
+	putchar('\n');
+}
+
+/* The config part of --help comes from the settings table. */
+static void print_usage(void)
+{
+	fputs(usage_head, stdout);
+	const ani_setting_spec *s;
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		char left[64], text[512];
+		const char *key = s->configmap ? s->key : NULL;
+		if (s->flag) {
+			snprintf(left, sizeof left, "%s %s", s->flag, s->metavar);
+			snprintf(text, sizeof text, "%s%s%s%s%s%s%s", s->help,
+				 s->repeatable ? "; repeatable" : "", key ? " [" : "",
+				 key ? key : "", key ? "]" : "",
+				 s->default_value ? " (default " : "",
+				 s->default_value ? s->default_value : "");
+			if (s->default_value)
+				strncat(text, ")", sizeof text - strlen(text) - 1);
+			print_option(left, text);
+		}
+		if (s->switch_flag) {
+			snprintf(text, sizeof text, "%s [%s: %s]", s->switch_help, s->key,
+				 s->switch_value);
+			print_option(s->switch_flag, text);
+		}
+	}
+	fputs("  In the config file or functionConfig only:", stdout);
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++)
+		if (!s->flag && !s->switch_flag)
+			printf(" %s (%s%s%s)", s->key, s->help,
+			       s->default_value ? ", default " : "",
+			       s->default_value ? s->default_value : "");
+	putchar('\n');
+	fputs(usage_tail, stdout);
+}
 
 typedef struct {
 	char *buf;
@@ -171,16 +218,12 @@ static char *own(settings *s, char *p)
 	return p;
 }
 
-/* Repeated list flags accumulate into one comma list. */
-static void set_setting(settings *s, const char *key, const char *value, int append)
+/* Settings apply in the order given; a repeatable flag's values join its first setting. */
+static void add_setting(settings *s, const ani_setting_spec *spec, const char *value)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		if (strcmp(s->v[i].key, key))
+	for (size_t i = 0; spec->repeatable && i < s->n; i++) {
+		if (strcmp(s->v[i].key, spec->key))
 			continue;
-		if (!append) {
-			s->v[i].value = value;
-			return;
-		}
 		size_t n = strlen(s->v[i].value) + strlen(value) + 2;
 		char *joined = malloc(n);
 		if (!joined)
@@ -192,7 +235,19 @@ static void set_setting(settings *s, const char *key, const char *value, int app
 	s->v = realloc(s->v, (s->n + 1) * sizeof *s->v);
 	if (!s->v)
 		exit(1);
-	s->v[s->n++] = (ani_setting){key, value};
+	s->v[s->n++] = (ani_setting){spec->key, value};
+}
+
+/* The settings-table row whose flag (or, with *is_switch set, switch) is `arg`. */
+static const ani_setting_spec *setting_flag(const char *arg, int *is_switch)
+{
+	const ani_setting_spec *s;
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		*is_switch = s->switch_flag && !strcmp(arg, s->switch_flag);
+		if (*is_switch || (s->flag && !strcmp(arg, s->flag)))
+			return s;
+	}
+	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -220,14 +275,16 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int takes = 1;
+		int is_switch = 0;
+		const ani_setting_spec *spec = setting_flag(a, &is_switch);
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			print_usage();
 			return 0;
 		} else if (!strcmp(a, "--version")) {
 			puts(PROG " " ANI_VERSION);
 			return 0;
-		} else if (!strcmp(a, "--check")) {
-			o.check = 1;
+		} else if (spec && is_switch) {
+			add_setting(&set, spec, spec->switch_value);
 			takes = 0;
 		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
 			quiet = 1;
@@ -238,38 +295,12 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--resource-list")) {
 			o.input_kind = ANI_INPUT_RESOURCE_LIST;
 			takes = 0;
-		} else if (!strcmp(a, "--no-label-namespace")) {
-			set_setting(&set, "labelNamespace", "false", 0);
-			takes = 0;
 		} else if (a[0] == '-' && a[1] == '-' && a[2] && !v) {
 			return die_usage("option %s needs a value", a);
 		} else if (!strcmp(a, "--config")) {
 			config_file = v;
-		} else if (!strcmp(a, "--policy")) {
-			const char *slash = strchr(v, '/');
-			if (!slash || slash == v || !slash[1])
-				return die_usage("--policy takes NAMESPACE/NAME, not \"%s\"", v);
-			char *ns = strndup(v, (size_t)(slash - v));
-			if (!ns)
-				return 1;
-			set_setting(&set, "policyNamespace", own(&set, ns), 0);
-			set_setting(&set, "policyName", slash + 1, 0);
-		} else if (!strcmp(a, "--from-namespace")) {
-			set_setting(&set, "fromNamespaces", v, 1);
-		} else if (!strcmp(a, "--pod-selector")) {
-			set_setting(&set, "podSelector", v, 1);
-		} else if (!strcmp(a, "--namespace-label")) {
-			set_setting(&set, "namespaceLabel", v, 0);
-		} else if (!strcmp(a, "--port")) {
-			set_setting(&set, "ports", v, 1);
-		} else if (!strcmp(a, "--on-missing-policy")) {
-			set_setting(&set, "onMissingPolicy", v, 0);
-		} else if (!strcmp(a, "--mode")) {
-			set_setting(&set, "mode", v, 0);
-		} else if (!strcmp(a, "--separate-policy-name")) {
-			set_setting(&set, "separatePolicyName", v, 0);
-		} else if (!strcmp(a, "--separate-pod-selector")) {
-			set_setting(&set, "separatePolicyPodSelector", v, 1);
+		} else if (spec) {
+			add_setting(&set, spec, v);
 		} else {
 			size_t l;
 			for (l = 0; l < sizeof limit_flags / sizeof *limit_flags; l++)

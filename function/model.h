@@ -23,6 +23,12 @@ typedef struct {
 	size_t n;
 } ani_labels;
 
+const char *labels_get(const ani_labels *l, const char *key);
+/* Adds a label, keeping the set sorted; -1 (nothing added) when the key is there already. */
+int labels_add(ani_labels *l, const char *key, const char *value);
+void labels_copy(ani_labels *to, const ani_labels *from);
+void labels_free(ani_labels *l);
+
 typedef struct {
 	char *namespace_;
 	int has_pods;
@@ -36,7 +42,14 @@ typedef struct {
 	long end_port;	  /* 0 when not a range */
 } ani_port;
 
-typedef enum { ANI_MODE_MERGE = 0, ANI_MODE_SEPARATE } ani_mode;
+/* What the run does; `check` after `separate` (or `mode: check-separate`) checks the dedicated
+ * policies. */
+typedef enum {
+	ANI_MODE_MERGE = 0,	/* edit the target policy */
+	ANI_MODE_CHECK,		/* change nothing; fail unless a merge would change nothing */
+	ANI_MODE_SEPARATE,	/* add (or edit) a dedicated policy per source */
+	ANI_MODE_CHECK_SEPARATE /* change nothing; fail unless separate mode would change nothing */
+} ani_mode;
 
 typedef struct {
 	char *policy_name, *policy_namespace;
@@ -48,7 +61,6 @@ typedef struct {
 	int label_namespace;
 	int on_missing_error;
 	ani_mode mode;
-	int check; /* report what is missing, change nothing (mode: check, or --check) */
 	/* separate mode: the dedicated policy's name (NULL: derived per source) and the pods it
 	 * protects */
 	char *separate_name;
@@ -97,6 +109,9 @@ typedef struct {
 	ani_result *v;
 	size_t n;
 	int errors;
+	/* When set, results go in at position cursor - 1 (and the cursor moves on), so that a
+	 * finding made later can stand where its cause was found. */
+	size_t cursor;
 } ani_results;
 
 void results_add(ani_results *rs, ani_severity severity, const ani_item *item,
@@ -111,8 +126,18 @@ void config_defaults(ani_config *c);
 void config_free(ani_config *c);
 /* Reads a functionConfig (typed or ConfigMap; NULL or empty means "no config"). */
 int config_from_node(ani_config *c, const yt_node *fc, ani_failure *f);
-/* Applies one ConfigMap-form setting. */
+/* Applies one setting (a key of the settings table, a ConfigMap-form value). */
 int config_apply_setting(ani_config *c, const char *key, const char *value, ani_failure *f);
+/* 1 when the setting may be given over a ResourceList's functionConfig. */
+int config_setting_over_function_config(const char *key);
+static inline int mode_checks(ani_mode m)
+{
+	return m == ANI_MODE_CHECK || m == ANI_MODE_CHECK_SEPARATE;
+}
+static inline int mode_separate(ani_mode m)
+{
+	return m == ANI_MODE_SEPARATE || m == ANI_MODE_CHECK_SEPARATE;
+}
 /* The separate-mode policy's name for source `s`; caller frees. */
 char *config_dedicated_policy_name(const ani_config *c, const ani_source *s);
 /* Final checks that need the whole config. */

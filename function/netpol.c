@@ -9,46 +9,18 @@
 
 #define METADATA_NAME_LABEL "kubernetes.io/metadata.name"
 
-static const char *label_lookup(const ani_labels *l, const char *key)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].key, key))
-			return l->v[i].value;
-	return NULL;
-}
-
-static void label_put(ani_labels *l, const char *key, const char *value)
-{
-	if (label_lookup(l, key))
-		return;
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n].key = xstrdup(key);
-	l->v[l->n].value = xstrdup(value);
-	l->n++;
-}
-
 void netpol_namespace_labels(const ani_config *c, const char *ns, const yt_node *ns_labels,
 			     ani_labels *out)
 {
 	memset(out, 0, sizeof *out);
-	label_put(out, c->namespace_label, ns);
-	label_put(out, METADATA_NAME_LABEL, ns);
+	labels_add(out, c->namespace_label, ns);
+	labels_add(out, METADATA_NAME_LABEL, ns);
 	if (ns_labels && ns_labels->kind == YT_MAPPING)
 		for (size_t i = 0; i + 1 < ns_labels->n; i += 2)
 			if (ns_labels->kids[i]->kind == YT_SCALAR &&
 			    yt_is_string(ns_labels->kids[i + 1]))
-				label_put(out, ns_labels->kids[i]->value,
-					  ns_labels->kids[i + 1]->value);
-}
-
-void netpol_labels_free(ani_labels *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].key);
-		free(l->v[i].value);
-	}
-	free(l->v);
-	memset(l, 0, sizeof *l);
+				labels_add(out, ns_labels->kids[i]->value,
+					   ns_labels->kids[i + 1]->value);
 }
 
 int netpol_isolates_ingress(const yt_node *policy_types)
@@ -85,7 +57,7 @@ static int values_contain(const yt_node *values, const char *v)
 static int requirement_holds(const char *key, const char *op, const yt_node *values,
 			     const ani_labels *labels)
 {
-	const char *have = label_lookup(labels, key);
+	const char *have = labels_get(labels, key);
 	if (!have)
 		return 0;
 	if (!strcmp(op, "In"))
@@ -113,7 +85,7 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 				return 0;
 			for (size_t j = 0; j + 1 < v->n; j += 2) {
 				const char *lk = scalar(v->kids[j]), *lv = scalar(v->kids[j + 1]);
-				const char *have = lk ? label_lookup(labels, lk) : NULL;
+				const char *have = lk ? labels_get(labels, lk) : NULL;
 				if (!lv || !have || strcmp(have, lv))
 					return 0;
 			}
@@ -153,7 +125,7 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 		if (k && !strcmp(k, "matchLabels") && v->kind == YT_MAPPING) {
 			for (size_t j = 0; ok && j + 1 < v->n; j += 2) {
 				const char *lk = scalar(v->kids[j]), *lv = scalar(v->kids[j + 1]);
-				const char *w = lk ? label_lookup(want, lk) : NULL;
+				const char *w = lk ? labels_get(want, lk) : NULL;
 				ok = lv && w && !strcmp(w, lv);
 				for (size_t x = 0; ok && x < want->n; x++)
 					seen[x] |= !strcmp(want->v[x].key, lk);
@@ -163,7 +135,7 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 				const char *key = scalar(yt_get(v->kids[j], "key"));
 				const char *op = scalar(yt_get(v->kids[j], "operator"));
 				const yt_node *vals = yt_get(v->kids[j], "values");
-				const char *w = key ? label_lookup(want, key) : NULL;
+				const char *w = key ? labels_get(want, key) : NULL;
 				ok = w && op && !strcmp(op, "In") && vals &&
 				     vals->kind == YT_SEQUENCE && vals->n > 0;
 				for (size_t x = 0; ok && x < vals->n; x++)

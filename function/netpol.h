@@ -22,7 +22,6 @@ typedef struct {
  * sets, and those of its Namespace object when the input holds it (may be NULL). */
 void netpol_namespace_labels(const ani_config *c, const char *ns, const yt_node *ns_labels,
 			     ani_labels *out);
-void netpol_labels_free(ani_labels *l);
 
 /* 1 when `policy_types` (spec.policyTypes, may be NULL) makes the policy isolate ingress. */
 int netpol_isolates_ingress(const yt_node *policy_types);

@@ -31,7 +31,7 @@ static int block_event(const yaml_event_t *in, yaml_event_t *out)
 		const char *v = (const char *)in->data.scalar.value;
 		int plain = in->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
 			    !in->data.scalar.tag && strlen(v) == in->data.scalar.length &&
-			    yaml_plain_string_ok(v);
+			    text_plain_string_ok(v);
 		return yaml_scalar_event_initialize(
 			out, in->data.scalar.anchor, in->data.scalar.tag, in->data.scalar.value,
 			(int)in->data.scalar.length, plain || in->data.scalar.plain_implicit,

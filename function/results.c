@@ -10,7 +10,10 @@
 static ani_result *results_push(ani_results *rs, ani_severity severity)
 {
 	rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof *rs->v);
-	ani_result *r = &rs->v[rs->n++];
+	size_t at = rs->cursor ? rs->cursor++ - 1 : rs->n;
+	memmove(&rs->v[at + 1], &rs->v[at], (rs->n - at) * sizeof *rs->v);
+	rs->n++;
+	ani_result *r = &rs->v[at];
 	memset(r, 0, sizeof *r);
 	r->severity = severity;
 	r->file_index = -1;
@@ -39,8 +42,10 @@ void results_add(ani_results *rs, ani_severity severity, const ani_item *item,
 		r->namespace_ = dup_or_null(item->namespace_);
 		r->file_path = dup_or_null(item->file_path);
 		r->file_index = item->file_index;
-		r->line = item->line;
-		r->column = item->col + 1;
+		if (item->line) {
+			r->line = item->line;
+			r->column = item->col + 1;
+		}
 	}
 	if (at) {
 		r->line = at->line;

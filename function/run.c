@@ -91,7 +91,9 @@ static int config_node_given(const yt_node *fc)
 static int read_config(const ani_options *o, const ani_index *ix, ani_config *c, ani_failure *f)
 {
 	config_defaults(c);
-	int external = o->config_text || o->n_settings;
+	int external = o->config_text != NULL;
+	for (size_t i = 0; i < o->n_settings; i++)
+		external |= !config_setting_over_function_config(o->settings[i].key);
 	if (external && config_node_given(ix->function_config)) {
 		snprintf(f->message, sizeof f->message,
 			 "config is given twice: in the ResourceList's functionConfig and on the "
@@ -115,24 +117,19 @@ static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
 			f->line = f->col = 0;
 			return -1;
 		}
-	} else if (!external && config_from_node(c, ix->function_config, f)) {
+	} else if (config_from_node(c, ix->function_config, f)) {
 		return -1;
 	}
 	for (size_t i = 0; i < o->n_settings; i++)
 		if (config_apply_setting(c, o->settings[i].key, o->settings[i].value, f))
 			return -1;
-	if (o->check)
-		c->check = 1;
 	return config_validate(c, f);
 }
 
 /* The results block replaces the input's own results, or follows the last key. */
 static void add_results_edit(ani_run *run, const ani_index *ix)
 {
-	const char *nl = "\n";
-	const char *first_nl = memchr(run->buf, '\n', run->len);
-	if (first_nl && first_nl > run->buf && first_nl[-1] == '\r')
-		nl = "\r\n";
+	const char *nl = text_newline(run->buf, run->len);
 	char *block = results_render(&run->results, ix->root_col, nl);
 	int need_newline;
 	if (ix->results) {
@@ -207,7 +204,16 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 	if (read_config(o, &ix, &c, &f)) {
 		fail_run(run, &f, resource_list);
 	} else {
-		plan_run(run->buf, run->len, &ix, &c, &limits, &run->results, &run->edits);
+		plan_load_items(run->buf, &ix, &c, &limits, &run->results);
+		ani_changes changes = {0};
+		if (!run->results.errors)
+			plan_run(&ix, &c, &run->results, &changes);
+		if (!run->results.errors && mode_checks(c.mode))
+			plan_check(&c, &changes, &run->results);
+		else if (!run->results.errors)
+			plan_write(run->buf, run->len, &ix, &c, &changes, &run->results,
+				   &run->edits);
+		changes_free(&changes);
 		if (run->results.errors) {
 			edits_free(&run->edits);
 			results_drop_info(&run->results);

@@ -137,7 +137,7 @@ void tb_free(tbuf *b)
 	b->len = b->cap = 0;
 }
 
-int yaml_plain_resolves_to_string(const char *s)
+int text_plain_reads_as_string(const char *s)
 {
 	static const char *const special[] = {"y",     "n",	"yes",	"no", "on",   "off",
 					      "true",  "false", "null", "~",  ".inf", "-.inf",
@@ -187,9 +187,9 @@ static int has_unicode_escape(const char *s)
 	return 0;
 }
 
-int yaml_plain_string_ok(const char *s)
+int text_plain_string_ok(const char *s)
 {
-	if (!yaml_plain_resolves_to_string(s) || strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]))
+	if (!text_plain_reads_as_string(s) || strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]))
 		return 0;
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -243,7 +243,7 @@ void tb_put_yaml_double_quoted(tbuf *b, const char *s)
 
 void tb_put_yaml_string(tbuf *b, const char *s)
 {
-	if (yaml_plain_string_ok(s)) {
+	if (text_plain_string_ok(s)) {
 		tb_puts(b, s);
 		return;
 	}
@@ -268,4 +268,10 @@ size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newlin
 		return (size_t)(nl - buf) + 1;
 	*need_newline = 1;
 	return len;
+}
+
+const char *text_newline(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+	return nl && nl > buf && nl[-1] == '\r' ? "\r\n" : "\n";
 }

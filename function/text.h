@@ -29,10 +29,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* 1 when the plain scalar `s` reads as a string, not null, bool or number, under both YAML 1.1
  * and 1.2 resolvers (so `true`, `no`, `080`, `1e3`, `~` do not). */
-int yaml_plain_resolves_to_string(const char *s);
+int text_plain_reads_as_string(const char *s);
 /* 1 when `s` can be written as a plain YAML scalar and still read back as the same string under
  * both YAML 1.1 and 1.2 resolvers (so `true`, `no`, `080`, `1e3`, `~` are not). */
-int yaml_plain_string_ok(const char *s);
+int text_plain_string_ok(const char *s);
 /* Appends `s` as a scalar: plain when safe, else single-quoted. */
 void tb_put_yaml_string(tbuf *b, const char *s);
 /* Appends `s` double-quoted with YAML escapes. */
@@ -41,5 +41,7 @@ void tb_put_yaml_double_quoted(tbuf *b, const char *s);
 /* Byte offset of the start of the line after the one holding offset `pos` (pos itself when it
  * starts a line); *need_newline is set when the input ends without one. */
 size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newline);
+/* The input's line end, "\n" or "\r\n", judged by its first line. */
+const char *text_newline(const char *buf, size_t len);
 
 #endif

@@ -383,7 +383,7 @@ int yt_is_string(const yt_node *n)
 		return 0;
 	if (n->style != YAML_PLAIN_SCALAR_STYLE)
 		return n->style != YAML_ANY_SCALAR_STYLE;
-	return yaml_plain_resolves_to_string(n->value);
+	return text_plain_reads_as_string(n->value);
 }
 
 static int compare_keys(const void *a, const void *b)

@@ -18,11 +18,31 @@ typedef enum {
 
 typedef enum { ANI_SEVERITY_INFO = 0, ANI_SEVERITY_WARNING, ANI_SEVERITY_ERROR } ani_severity;
 
-/* One `key=value` setting, spelled as in the ConfigMap form (`fromNamespaces`, `ports`, ...). */
+/* One `key=value` setting: a key of the settings table below, a value as in the ConfigMap form. */
 typedef struct {
 	const char *key;
 	const char *value;
 } ani_setting;
+
+/* One row of the settings table, the single description of every config setting: the
+ * ConfigMap reader, the typed reader, the CLI flags, --help and the docs' tests all read it. */
+typedef struct {
+	const char *key;	  /* the ani_setting key; also the ConfigMap data key, unless */
+	int configmap;		  /* ... this is 0 (a flag-only setting) */
+	const char *typed_path;	  /* where the typed AllowNamespaceIngress form holds it, or NULL */
+	const char *flag;	  /* CLI flag taking a value, or NULL */
+	const char *metavar;	  /* what that value looks like */
+	int repeatable;		  /* repeated flags add to one comma list */
+	const char *switch_flag;  /* CLI flag without a value, or NULL ... */
+	const char *switch_value; /* ... that sets this value */
+	const char *switch_help;  /* what that flag does */
+	int over_function_config; /* its flags may be given with a ResourceList's functionConfig */
+	const char *default_value; /* in the ConfigMap form; NULL: none, or derived (see help) */
+	const char *help;
+} ani_setting_spec;
+
+/* Row `i` of the settings table, NULL past its end. */
+const ani_setting_spec *ani_setting_spec_at(size_t i);
 
 /* Resource limits; a zero field takes the documented default (see ani_limits_default). */
 typedef struct {
@@ -40,11 +60,11 @@ typedef struct {
 	const char *config_text;
 	size_t config_len;
 	const char *config_name;
-	/* Config given as settings (CLI flags), ConfigMap keys; applied after config_text. */
+	/* Config given as settings (CLI flags), applied in order after config_text or the
+	 * ResourceList's functionConfig (only settings marked over_function_config go with the
+	 * latter). */
 	const ani_setting *settings;
 	size_t n_settings;
-	/* Force check mode (report only, change nothing) whatever the config says. */
-	int check;
 	ani_limits limits;
 } ani_options;
 

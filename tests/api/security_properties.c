@@ -19,7 +19,7 @@
  *  (d) a Namespace gains at most the label <namespaceLabel>=<its name>, nothing else changes;
  *  (e) afterwards every configured source is admitted on every configured port: by this file's
  *      own reading of NetworkPolicy semantics, and by the function's check mode
- *      (ani_options.check = 1) on the output, which must return 0;
+ *      (the setting mode=check) on the output, which must return 0;
  *  (f) check mode on the input returns 0 exactly when the merge changes nothing, and check mode
  *      never changes anything; a failed run writes the list unchanged.
  * Deterministic: a fixed seed and case count (ANI_PROPERTY_SEED and ANI_PROPERTY_CASES override
@@ -1127,7 +1127,9 @@ static int run(const char *input, size_t n, int check, buf *out)
 	ani_options o;
 	memset(&o, 0, sizeof o);
 	o.input_name = "<generated>";
-	o.check = check;
+	static const ani_setting check_mode = {"mode", "check"};
+	o.settings = check ? &check_mode : NULL;
+	o.n_settings = check ? 1 : 0;
 	ani_run *r = NULL;
 	int rc = ani_transform(input, n, &o, &r);
 	cr_assert_not_null(r);

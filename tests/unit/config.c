@@ -82,8 +82,7 @@ Test(config, typed_form_every_field)
 	cr_assert_eq(c.ports[2].end_port, 8080);
 	cr_assert_not(c.label_namespace);
 	cr_assert(c.on_missing_error);
-	cr_assert(c.check);
-	cr_assert_eq(c.mode, ANI_MODE_MERGE);
+	cr_assert_eq(c.mode, ANI_MODE_CHECK);
 }
 
 Test(config, configmap_form_flat_strings)

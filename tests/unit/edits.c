@@ -34,9 +34,9 @@ Test(edits, plain_strings_only_when_they_read_back_as_strings)
 				"123",	"1e3",	"0x1f", ".5", "-1", "a: b", "#x",
 				"- x",	"x #y", "[a]",	"&a", "*a", "!t"};
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
-		cr_assert(yaml_plain_string_ok(plain[i]), "%s", plain[i]);
+		cr_assert(text_plain_string_ok(plain[i]), "%s", plain[i]);
 	for (size_t i = 0; i < sizeof quoted / sizeof *quoted; i++)
-		cr_assert_not(yaml_plain_string_ok(quoted[i]), "%s", quoted[i]);
+		cr_assert_not(text_plain_string_ok(quoted[i]), "%s", quoted[i]);
 	tbuf b = {0};
 	tb_put_yaml_string(&b, "true");
 	tb_putc(&b, ' ');

@@ -12,7 +12,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	netpol_labels_free(&known);
+	labels_free(&known);
 	config_free(&c);
 	free_trees();
 }
@@ -25,7 +25,7 @@ Test(netpol, known_labels_are_the_configured_one_and_the_automatic_one)
 	ani_labels more;
 	netpol_namespace_labels(&c, "x", parse("{team: a, name: x, n: 12}"), &more);
 	cr_assert_eq(more.n, 3, "numbers are not labels; duplicates are dropped");
-	netpol_labels_free(&more);
+	labels_free(&more);
 }
 
 Test(netpol, selectors)
