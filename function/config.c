@@ -357,6 +357,105 @@ static int typed_ports(ani_config *c, const yt_node *ports, const char *field, a
 static int typed_bool(ani_config *c, const yt_node *n, const char *field, ani_failure *f);
 static int typed_separate_pods(ani_config *c, const yt_node *n, const char *field, ani_failure *f);
 
+/* ---- the settings: back to ConfigMap-form values, for the commands the function prints ---- */
+
+/* The value of a setting for source `src` (every source when -1); NULL when not set. Caller
+ * frees. */
+typedef char *(*format_fn)(const ani_config *c, long src);
+
+static char *format_policy(const ani_config *c, long src)
+{
+	(void)src;
+	return xasprintf("%s/%s", c->policy_namespace, c->policy_name);
+}
+
+static char *format_from_namespaces(const ani_config *c, long src)
+{
+	if (src >= 0)
+		return xstrdup(c->from[src].namespace_);
+	tbuf b = {0};
+	for (size_t i = 0; i < c->n_from; i++)
+		tb_printf(&b, "%s%s", i ? "," : "", c->from[i].namespace_);
+	return tb_take(&b);
+}
+
+static char *format_labels(const ani_labels *l)
+{
+	tbuf b = {0};
+	for (size_t i = 0; i < l->n; i++)
+		tb_printf(&b, "%s%s=%s", i ? "," : "", l->v[i].key, l->v[i].value);
+	return tb_take(&b);
+}
+
+/* NULL for every source when their selectors differ: see config_command. */
+static char *format_pod_selector(const ani_config *c, long src)
+{
+	const ani_source *s = &c->from[src >= 0 ? (size_t)src : 0];
+	return s->has_pods ? format_labels(&s->pods) : NULL;
+}
+
+static char *format_namespace_label(const ani_config *c, long src)
+{
+	(void)src;
+	return xstrdup(c->namespace_label);
+}
+
+char *config_ports_text(const ani_config *c, const int *which, const char *sep)
+{
+	tbuf b = {0};
+	for (size_t i = 0; i < c->n_ports; i++) {
+		const ani_port *p = &c->ports[i];
+		if (which && !which[i])
+			continue;
+		tb_puts(&b, b.len ? sep : "");
+		if (p->name)
+			tb_puts(&b, p->name);
+		else if (p->end_port)
+			tb_printf(&b, "%ld-%ld", p->port, p->end_port);
+		else
+			tb_printf(&b, "%ld", p->port);
+		tb_printf(&b, "/%s", p->protocol);
+	}
+	return tb_take(&b);
+}
+
+static char *format_ports(const ani_config *c, long src)
+{
+	(void)src;
+	return config_ports_text(c, NULL, ",");
+}
+
+static char *format_label_namespace(const ani_config *c, long src)
+{
+	(void)src;
+	return xstrdup(c->label_namespace ? "true" : "false");
+}
+
+static char *format_on_missing(const ani_config *c, long src)
+{
+	(void)src;
+	return xstrdup(c->on_missing_error ? "error" : "warn");
+}
+
+/* The mode that makes the changes: a check's fix is a merge or separate run. */
+static char *format_mode(const ani_config *c, long src)
+{
+	(void)src;
+	return xstrdup(mode_separate(c->mode) ? "separate" : "merge");
+}
+
+static char *format_separate_name(const ani_config *c, long src)
+{
+	(void)src;
+	return mode_separate(c->mode) && c->separate_name ? xstrdup(c->separate_name) : NULL;
+}
+
+static char *format_separate_pods(const ani_config *c, long src)
+{
+	(void)src;
+	return mode_separate(c->mode) ? format_labels(&c->separate_pods) : NULL;
+}
+
 /* ---- the table ---- */
 
 typedef struct {
@@ -365,6 +464,7 @@ typedef struct {
 	/* The typed form's node at doc.typed_path (a list's node for a path through `[]`); NULL:
 	 * a string given to `apply`, or read by the row that owns the list. */
 	typed_fn typed;
+	format_fn format; /* NULL: written through another row (policyName: policy) */
 } setting;
 
 /* The order is the order settings are applied in, as a ConfigMap's data is read: podSelector
@@ -376,6 +476,7 @@ static const setting settings[] = {
 	  .default_value = "allow-egress",
 	  .help = "name of the NetworkPolicy to merge into"},
 	 set_policy_name,
+	 NULL,
 	 NULL},
 	{{.key = "policyNamespace",
 	  .configmap = 1,
@@ -383,13 +484,15 @@ static const setting settings[] = {
 	  .default_value = "flux-system",
 	  .help = "namespace of the NetworkPolicy to merge into"},
 	 set_policy_namespace,
+	 NULL,
 	 NULL},
 	{{.key = "policy",
 	  .flag = "--policy",
 	  .metavar = "NAMESPACE/NAME",
 	  .help = "the NetworkPolicy to merge into: sets policyNamespace and policyName"},
 	 set_policy,
-	 NULL},
+	 NULL,
+	 format_policy},
 	{{.key = "fromNamespaces",
 	  .configmap = 1,
 	  .typed_path = "spec.from[].namespace",
@@ -399,7 +502,8 @@ static const setting settings[] = {
 	  .default_value = "octopilot-system",
 	  .help = "namespaces to admit"},
 	 set_from_namespaces,
-	 typed_sources},
+	 typed_sources,
+	 format_from_namespaces},
 	{{.key = "podSelector",
 	  .configmap = 1,
 	  .typed_path = "spec.from[].podSelector",
@@ -408,7 +512,8 @@ static const setting settings[] = {
 	  .repeatable = 1,
 	  .help = "admit only these pods of each namespace (default: every pod)"},
 	 set_pod_selector,
-	 NULL},
+	 NULL,
+	 format_pod_selector},
 	{{.key = "namespaceLabel",
 	  .configmap = 1,
 	  .typed_path = "spec.namespaceLabel",
@@ -417,7 +522,8 @@ static const setting settings[] = {
 	  .default_value = "name",
 	  .help = "label key the rule selects namespaces by"},
 	 set_namespace_label,
-	 NULL},
+	 NULL,
+	 format_namespace_label},
 	{{.key = "ports",
 	  .configmap = 1,
 	  .typed_path = "spec.ports",
@@ -427,7 +533,8 @@ static const setting settings[] = {
 	  .default_value = "80/TCP,9090/TCP",
 	  .help = "ports to admit: 80, 9090/TCP, 8000-8080/UDP, http"},
 	 set_ports,
-	 typed_ports},
+	 typed_ports,
+	 format_ports},
 	{{.key = "labelNamespace",
 	  .configmap = 1,
 	  .typed_path = "spec.labelNamespace",
@@ -437,7 +544,8 @@ static const setting settings[] = {
 	  .default_value = "true",
 	  .help = "add the label the rule selects to each source Namespace: true or false"},
 	 set_label_namespace,
-	 typed_bool},
+	 typed_bool,
+	 format_label_namespace},
 	{{.key = "onMissingPolicy",
 	  .configmap = 1,
 	  .typed_path = "spec.onMissingPolicy",
@@ -446,7 +554,8 @@ static const setting settings[] = {
 	  .default_value = "warn",
 	  .help = "what an input without the target policy is"},
 	 set_on_missing,
-	 NULL},
+	 NULL,
+	 format_on_missing},
 	{{.key = "mode",
 	  .configmap = 1,
 	  .typed_path = "spec.mode",
@@ -461,7 +570,8 @@ static const setting settings[] = {
 		  "instead; check: change nothing, fail unless the mode given before (merge or "
 		  "separate) would change nothing; check-separate: check in separate mode"},
 	 set_mode,
-	 NULL},
+	 NULL,
+	 format_mode},
 	{{.key = "separatePolicyName",
 	  .configmap = 1,
 	  .typed_path = "spec.separatePolicy.name",
@@ -470,7 +580,8 @@ static const setting settings[] = {
 	  .help = "separate mode: the policy's name (default "
 		  "allow-<namespace>-to-<first pod label value>)"},
 	 set_separate_name,
-	 NULL},
+	 NULL,
+	 format_separate_name},
 	{{.key = "separatePolicyPodSelector",
 	  .configmap = 1,
 	  .typed_path = "spec.separatePolicy.podSelector",
@@ -480,7 +591,8 @@ static const setting settings[] = {
 	  .default_value = "app=source-controller",
 	  .help = "separate mode: the pods the policy protects"},
 	 set_separate_pods,
-	 typed_separate_pods},
+	 typed_separate_pods,
+	 format_separate_pods},
 };
 #define N_SETTINGS (sizeof settings / sizeof *settings)
 
@@ -824,6 +936,54 @@ int config_from_node(ani_config *c, const yt_node *fc, ani_failure *f)
 		     "functionConfig: expected apiVersion " TYPED_API_VERSION " kind " TYPED_KIND
 		     ", or a v1 ConfigMap; got %s %s",
 		     *a ? a : "(no apiVersion)", *k ? k : "(no kind)");
+}
+
+/* A command-line word, quoted for a POSIX shell when it needs it. */
+static void put_shell_word(tbuf *b, const char *w)
+{
+	if (*w &&
+	    strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/=,:-") ==
+		    strlen(w)) {
+		tb_puts(b, w);
+		return;
+	}
+	tb_putc(b, '\'');
+	for (const char *p = w; *p; p++)
+		tb_puts(b, *p == '\'' ? "'\\''" : (char[]){*p, 0});
+	tb_putc(b, '\'');
+}
+
+char *config_command(const ani_config *c, long src)
+{
+	tbuf b = {0};
+	tb_puts(&b, "allow-namespace-ingress");
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const setting *s = &settings[i];
+		char *v = s->format ? s->format(c, src) : NULL;
+		int is_default = v && s->doc.default_value && !strcmp(v, s->doc.default_value);
+		if (v && !is_default && s->doc.switch_flag && !strcmp(v, s->doc.switch_value))
+			tb_printf(&b, " %s", s->doc.switch_flag);
+		else if (v && !is_default && s->doc.flag) {
+			tb_printf(&b, " %s ", s->doc.flag);
+			put_shell_word(&b, v);
+		}
+		free(v);
+	}
+	return tb_take(&b);
+}
+
+int config_sources_share_pods(const ani_config *c)
+{
+	for (size_t i = 1; i < c->n_from; i++) {
+		const ani_labels *a = &c->from[0].pods, *b = &c->from[i].pods;
+		if (c->from[i].has_pods != c->from[0].has_pods || a->n != b->n)
+			return 0;
+		for (size_t j = 0; j < a->n; j++)
+			if (strcmp(a->v[j].key, b->v[j].key) ||
+			    strcmp(a->v[j].value, b->v[j].value))
+				return 0;
+	}
+	return 1;
 }
 
 char *config_dedicated_policy_name(const ani_config *c, const ani_source *s)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { GEN_STRING, GEN_NUMBER, GEN_MAP, GEN_SEQ };
+enum { GEN_STRING, GEN_NUMBER, GEN_RAW, GEN_MAP, GEN_SEQ };
 
 struct gen_value {
 	int type;
@@ -108,19 +108,78 @@ gen_value *gen_port(const ani_port *p)
 	return v;
 }
 
+gen_value *gen_raw(const char *text)
+{
+	gen_value *v = gen_new(GEN_RAW);
+	v->s = xstrdup(text);
+	return v;
+}
+
+gen_value *gen_from_node(const yt_node *n)
+{
+	if (n->kind == YT_SCALAR)
+		return n->style != YAML_PLAIN_SCALAR_STYLE || yt_is_string(n) ? gen_string(n->value)
+									      : gen_raw(n->value);
+	gen_value *v = n->kind == YT_MAPPING ? gen_map() : gen_seq();
+	for (size_t i = 0; n->kind == YT_MAPPING && i + 1 < n->n; i += 2)
+		gen_add(v, n->kids[i]->value, gen_from_node(n->kids[i + 1]));
+	for (size_t i = 0; n->kind == YT_SEQUENCE && i < n->n; i++)
+		gen_add(v, NULL, gen_from_node(n->kids[i]));
+	return v;
+}
+
+/* The rule {from: [the source's peer], ports: [every configured port]}. */
+gen_value *gen_rule(const ani_config *c, const ani_source *s)
+{
+	gen_value *ports = gen_seq();
+	for (size_t p = 0; p < c->n_ports; p++)
+		gen_add(ports, NULL, gen_port(&c->ports[p]));
+	return gen_add(gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, gen_peer(c, s))),
+		       "ports", ports);
+}
+
+gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
+				const char *path)
+{
+	gen_value *md = gen_map();
+	gen_add(md, "name", gen_string(name));
+	gen_add(md, "namespace", gen_string(c->policy_namespace));
+	if (path) {
+		gen_value *ann = gen_map();
+		gen_add(ann, "config.kubernetes.io/path", gen_string(path));
+		gen_add(ann, "internal.config.kubernetes.io/path", gen_string(path));
+		gen_add(md, "annotations", ann);
+	}
+	gen_value *pods = gen_map();
+	for (size_t i = 0; i < c->separate_pods.n; i++)
+		gen_add(pods, c->separate_pods.v[i].key, gen_string(c->separate_pods.v[i].value));
+	gen_value *spec = gen_map();
+	gen_add(spec, "podSelector", gen_add(gen_map(), "matchLabels", pods));
+	gen_add(spec, "policyTypes", gen_add(gen_seq(), NULL, gen_string("Ingress")));
+	gen_add(spec, "ingress", gen_add(gen_seq(), NULL, gen_rule(c, s)));
+	gen_value *pol = gen_map();
+	gen_add(pol, "apiVersion", gen_string("networking.k8s.io/v1"));
+	gen_add(pol, "kind", gen_string("NetworkPolicy"));
+	gen_add(pol, "metadata", md);
+	gen_add(pol, "spec", spec);
+	return pol;
+}
+
 /* ---- rendering ---- */
 
 static void render_scalar(tbuf *b, const gen_value *v)
 {
 	if (v->type == GEN_NUMBER)
 		tb_printf(b, "%ld", v->n);
+	else if (v->type == GEN_RAW)
+		tb_puts(b, v->s);
 	else
 		tb_put_yaml_string(b, v->s);
 }
 
 static void render_flow(tbuf *b, const gen_value *v)
 {
-	if (v->type == GEN_STRING || v->type == GEN_NUMBER) {
+	if (v->type != GEN_MAP && v->type != GEN_SEQ) {
 		render_scalar(b, v);
 		return;
 	}
@@ -181,6 +240,14 @@ static void render_seq_block(tbuf *b, const gen_value *s, size_t dash_col, const
 			tb_puts(b, st->newline);
 		}
 	}
+}
+
+void gen_render_block(tbuf *b, const gen_value *v, size_t col, const edit_style *st)
+{
+	if (v->type == GEN_MAP)
+		render_map_block(b, v, col, 0, st);
+	else
+		render_seq_block(b, v, col, st);
 }
 
 /* ---- style ---- */

@@ -4,6 +4,7 @@
 #define ANI_EDITS_H
 
 #include "model.h"
+#include "text.h"
 
 /* Replace input[at, end) with text. Edits never overlap; at one position the more indented
  * text goes first, then the order they were added in. */
@@ -33,6 +34,15 @@ void gen_free(gen_value *v);
  * the port entries {port, protocol, endPort}. */
 gen_value *gen_peer(const ani_config *c, const ani_source *s);
 gen_value *gen_port(const ani_port *p);
+/* The rule {from: [the source's peer], ports: [every configured port]}. */
+gen_value *gen_rule(const ani_config *c, const ani_source *s);
+/* Separate mode's policy for source `s`, with kpt's path annotations when `path` is given. */
+gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
+				const char *path);
+/* A scalar written as it is (a number, a boolean, a null). */
+gen_value *gen_raw(const char *text);
+/* A copy of a tree without aliases: each scalar keeps what YAML reads it as. */
+gen_value *gen_from_node(const yt_node *n);
 
 /* Where the text goes and how it is laid out. */
 typedef struct {
@@ -45,6 +55,8 @@ typedef struct {
 
 /* The style of `item` (NULL: the defaults, with the input's line ends). */
 edit_style edit_style_for(const char *buf, size_t len, const ani_item *item);
+/* Appends a mapping or sequence in block style, its keys or dashes at column `col`. */
+void gen_render_block(tbuf *b, const gen_value *v, size_t col, const edit_style *st);
 
 /* The edits take ownership of the values. Check the nodes with edit_check_editable first. */
 /* Appends every item of the sequence `items` to `seq`. */

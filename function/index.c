@@ -41,11 +41,6 @@ static int is_resource_list(const char *api_version, const char *kind)
 	       !strncmp(api_version, "config.kubernetes.io/", 21);
 }
 
-static const char *scalar_string(const yt_node *n)
-{
-	return n && n->kind == YT_SCALAR ? n->value : NULL;
-}
-
 static char *dup_scalar(const yt_node *n)
 {
 	return n && n->kind == YT_SCALAR ? xstrdup(n->value) : NULL;
@@ -60,16 +55,16 @@ static void describe_item(ani_item *it, const yt_node *md)
 	const yt_node *ann = yt_get(md, "annotations");
 	const yt_node *path = yt_get(ann, "config.kubernetes.io/path");
 	it->file_path = dup_scalar(path ? path : yt_get(ann, "internal.config.kubernetes.io/path"));
-	const char *index = scalar_string(yt_get(ann, "config.kubernetes.io/index"));
+	const char *index = yt_scalar(yt_get(ann, "config.kubernetes.io/index"));
 	if (!index)
-		index = scalar_string(yt_get(ann, "internal.config.kubernetes.io/index"));
+		index = yt_scalar(yt_get(ann, "internal.config.kubernetes.io/index"));
 	if (index && *index) {
 		char *end;
 		long v = strtol(index, &end, 10);
 		if (!*end && v >= 0)
 			it->file_index = v;
 	}
-	const char *local = scalar_string(yt_get(ann, "config.kubernetes.io/local-config"));
+	const char *local = yt_scalar(yt_get(ann, "config.kubernetes.io/local-config"));
 	it->local_config = local && !strcmp(local, "true");
 }
 

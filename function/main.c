@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define PROG "allow-namespace-ingress"
@@ -34,6 +35,13 @@ static const char usage_head[] =
 
 static const char usage_tail[] =
 	"\n"
+	"Output:\n"
+	"  --emit-patches [DIR]       instead of the manifests, write a kustomize Component whose\n"
+	"                             JSON 6902 patches make the same changes, for builds that\n"
+	"                             run no functions (Flux, kubectl apply with -k): its\n"
+	"                             kustomization.yaml on stdout, or DIR/kustomization.yaml\n"
+	"                             and, in separate mode, the new policies beside it\n"
+	"\n"
 	"Input:\n"
 	"  --resource-list            the input must be a ResourceList\n"
 	"  --stream                   the input is a YAML stream, even if it is a ResourceList\n"
@@ -51,7 +59,7 @@ static const char usage_tail[] =
 	"2 bad command line.\n";
 
 #define HELP_TEXT_COL 29
-#define HELP_WIDTH    96
+#define HELP_WIDTH    92
 
 /* One option's help: its name in the left column, `text` wrapped on the right. */
 static void print_option(const char *left, const char *text)
@@ -104,13 +112,16 @@ static void print_usage(void)
 			print_option(s->switch_flag, text);
 		}
 	}
-	fputs("  In the config file or functionConfig only:", stdout);
-	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++)
-		if (!s->flag && !s->switch_flag)
-			printf(" %s (%s%s%s)", s->key, s->help,
-			       s->default_value ? ", default " : "",
-			       s->default_value ? s->default_value : "");
-	putchar('\n');
+	fputs("Config without a flag (in a config file or functionConfig):\n", stdout);
+	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
+		if (s->flag || s->switch_flag)
+			continue;
+		char text[512];
+		snprintf(text, sizeof text, "%s%s%s%s", s->help,
+			 s->default_value ? " (default " : "",
+			 s->default_value ? s->default_value : "", s->default_value ? ")" : "");
+		print_option(s->key, text);
+	}
 	fputs(usage_tail, stdout);
 }
 
@@ -184,6 +195,45 @@ static int read_file(const char *path, bytes *out)
 	return rc;
 }
 
+static int write_file(void *ctx, const char *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? 0 : -1;
+}
+
+/* Writes `dir/name` whole or not at all: a temporary file renamed over it. */
+static int write_whole_file(const char *dir, const char *name, const ani_run *run, size_t file)
+{
+	char path[4096], tmp[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+	FILE *fp = fopen(tmp, "wb");
+	if (!fp)
+		return -1;
+	size_t len = 0;
+	const char *text = file != (size_t)-1 ? ani_run_file_text(run, file, &len) : NULL;
+	int failed = text ? write_file(fp, text, len) : ani_run_write(run, write_file, fp);
+	failed |= fflush(fp) || ferror(fp);
+	failed |= fclose(fp);
+	if (failed || rename(tmp, path)) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* --emit-patches DIR: the Component's kustomization.yaml and the files beside it. */
+static int write_component_dir(const char *dir, const ani_run *run)
+{
+	if (mkdir(dir, 0777) && errno != EEXIST)
+		return -1;
+	for (size_t i = 0; i < ani_run_file_count(run); i++)
+		if (write_whole_file(dir, ani_run_file_name(run, i), run, i))
+			return -1;
+	return write_whole_file(dir, "kustomization.yaml", run, (size_t)-1);
+}
+
 static int write_stdout(void *ctx, const char *p, size_t n)
 {
 	(void)ctx;
@@ -254,7 +304,7 @@ int main(int argc, char **argv)
 {
 	ani_options o = {0};
 	settings set = {0};
-	const char *config_file = NULL, *plugin_config = NULL;
+	const char *config_file = NULL, *plugin_config = NULL, *patch_dir = NULL;
 	int quiet = 0;
 	static const struct {
 		const char *flag, *env;
@@ -292,6 +342,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--stream")) {
 			o.input_kind = ANI_INPUT_STREAM;
 			takes = 0;
+		} else if (!strcmp(a, "--emit-patches")) {
+			o.output = ANI_OUTPUT_PATCHES;
+			takes = v && v[0] != '-';
+			patch_dir = takes ? v : NULL;
 		} else if (!strcmp(a, "--resource-list")) {
 			o.input_kind = ANI_INPUT_RESOURCE_LIST;
 			takes = 0;
@@ -352,7 +406,7 @@ int main(int argc, char **argv)
 
 	ani_run *run = NULL;
 	int status = ani_transform(in.buf, in.len, &o, &run);
-	int krm = ani_run_input_kind(run) == ANI_INPUT_RESOURCE_LIST;
+	int krm = ani_run_input_kind(run) == ANI_INPUT_RESOURCE_LIST && !o.output;
 	for (size_t i = 0; i < ani_run_result_count(run); i++) {
 		const ani_result *r = ani_run_result(run, i);
 		/* kpt shows results itself; kustomize shows only stderr, so errors go there too. */
@@ -367,9 +421,19 @@ int main(int argc, char **argv)
 	}
 
 	signal(SIGPIPE, SIG_IGN);
-	int write_failed = ani_run_write(run, write_stdout, NULL) || fflush(stdout) ||
-			   ferror(stdout) || fclose(stdout);
-	if (write_failed) {
+	if (status == 0 && patch_dir) {
+		if (write_component_dir(patch_dir, run)) {
+			fprintf(stderr, PROG ": error: cannot write the Component in %s: %s\n",
+				patch_dir, strerror(errno));
+			status = 1;
+		}
+	} else if (status == 0 && ani_run_file_count(run)) {
+		fprintf(stderr,
+			PROG ": error: the Component has resources besides its kustomization.yaml "
+			     "(separate mode's new policies): give --emit-patches DIR\n");
+		status = 1;
+	} else if (ani_run_write(run, write_stdout, NULL) || fflush(stdout) || ferror(stdout) ||
+		   fclose(stdout)) {
 		fprintf(stderr, PROG ": error: cannot write the output: %s\n", strerror(errno));
 		status = 1;
 	}

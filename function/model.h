@@ -138,6 +138,14 @@ static inline int mode_separate(ani_mode m)
 {
 	return m == ANI_MODE_SEPARATE || m == ANI_MODE_CHECK_SEPARATE;
 }
+/* The command line that runs this config (for source `src` alone, or every source when -1,
+ * which needs config_sources_share_pods): every setting that is not the default, as flags.
+ * Check modes give the merge or separate run that makes the changes. Caller frees. */
+char *config_command(const ani_config *c, long src);
+/* "80/TCP, 9090/TCP": the configured ports flagged in `which` (all when NULL). Caller frees. */
+char *config_ports_text(const ani_config *c, const int *which, const char *sep);
+/* 1 when every source has the same pod selector, so one command line holds them all. */
+int config_sources_share_pods(const ani_config *c);
 /* The separate-mode policy's name for source `s`; caller frees. */
 char *config_dedicated_policy_name(const ani_config *c, const ani_source *s);
 /* Final checks that need the whole config. */

@@ -37,17 +37,12 @@ int netpol_isolates_ingress(const yt_node *policy_types)
 	return 0;
 }
 
-static const char *scalar(const yt_node *n)
-{
-	return n && n->kind == YT_SCALAR ? n->value : NULL;
-}
-
 static int values_contain(const yt_node *values, const char *v)
 {
 	if (!values || values->kind != YT_SEQUENCE)
 		return 0;
 	for (size_t i = 0; i < values->n; i++)
-		if (scalar(values->kids[i]) && !strcmp(values->kids[i]->value, v))
+		if (yt_scalar(values->kids[i]) && !strcmp(values->kids[i]->value, v))
 			return 1;
 	return 0;
 }
@@ -74,7 +69,7 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 	if (selector->kind != YT_MAPPING)
 		return 0;
 	for (size_t i = 0; i + 1 < selector->n; i += 2) {
-		const char *k = scalar(selector->kids[i]);
+		const char *k = yt_scalar(selector->kids[i]);
 		const yt_node *v = selector->kids[i + 1];
 		if (!k)
 			return 0;
@@ -84,7 +79,8 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 			if (v->kind != YT_MAPPING)
 				return 0;
 			for (size_t j = 0; j + 1 < v->n; j += 2) {
-				const char *lk = scalar(v->kids[j]), *lv = scalar(v->kids[j + 1]);
+				const char *lk = yt_scalar(v->kids[j]),
+					   *lv = yt_scalar(v->kids[j + 1]);
 				const char *have = lk ? labels_get(labels, lk) : NULL;
 				if (!lv || !have || strcmp(have, lv))
 					return 0;
@@ -95,8 +91,8 @@ int netpol_selector_implied(const yt_node *selector, const ani_labels *labels)
 			if (v->kind != YT_SEQUENCE)
 				return 0;
 			for (size_t j = 0; j < v->n; j++) {
-				const char *key = scalar(yt_get(v->kids[j], "key"));
-				const char *op = scalar(yt_get(v->kids[j], "operator"));
+				const char *key = yt_scalar(yt_get(v->kids[j], "key"));
+				const char *op = yt_scalar(yt_get(v->kids[j], "operator"));
 				if (!key || !op ||
 				    !requirement_holds(key, op, yt_get(v->kids[j], "values"),
 						       labels))
@@ -120,11 +116,12 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 	int *seen = xcalloc(want->n ? want->n : 1, sizeof *seen);
 	int ok = 1;
 	for (size_t i = 0; ok && i + 1 < selector->n; i += 2) {
-		const char *k = scalar(selector->kids[i]);
+		const char *k = yt_scalar(selector->kids[i]);
 		const yt_node *v = selector->kids[i + 1];
 		if (k && !strcmp(k, "matchLabels") && v->kind == YT_MAPPING) {
 			for (size_t j = 0; ok && j + 1 < v->n; j += 2) {
-				const char *lk = scalar(v->kids[j]), *lv = scalar(v->kids[j + 1]);
+				const char *lk = yt_scalar(v->kids[j]),
+					   *lv = yt_scalar(v->kids[j + 1]);
 				const char *w = lk ? labels_get(want, lk) : NULL;
 				ok = lv && w && !strcmp(w, lv);
 				for (size_t x = 0; ok && x < want->n; x++)
@@ -132,14 +129,14 @@ static int selector_is_exactly(const yt_node *selector, const ani_labels *want)
 			}
 		} else if (k && !strcmp(k, "matchExpressions") && v->kind == YT_SEQUENCE) {
 			for (size_t j = 0; ok && j < v->n; j++) {
-				const char *key = scalar(yt_get(v->kids[j], "key"));
-				const char *op = scalar(yt_get(v->kids[j], "operator"));
+				const char *key = yt_scalar(yt_get(v->kids[j], "key"));
+				const char *op = yt_scalar(yt_get(v->kids[j], "operator"));
 				const yt_node *vals = yt_get(v->kids[j], "values");
 				const char *w = key ? labels_get(want, key) : NULL;
 				ok = w && op && !strcmp(op, "In") && vals &&
 				     vals->kind == YT_SEQUENCE && vals->n > 0;
 				for (size_t x = 0; ok && x < vals->n; x++)
-					ok = scalar(vals->kids[x]) &&
+					ok = yt_scalar(vals->kids[x]) &&
 					     !strcmp(vals->kids[x]->value, w);
 				for (size_t x = 0; ok && x < want->n; x++)
 					seen[x] |= !strcmp(want->v[x].key, key);
@@ -177,7 +174,7 @@ int netpol_ports_admit(const yt_node *ports, const ani_port *want)
 		const yt_node *p = ports->kids[i];
 		if (p->kind != YT_MAPPING)
 			continue;
-		const char *proto = scalar(yt_get(p, "protocol"));
+		const char *proto = yt_scalar(yt_get(p, "protocol"));
 		if (strcmp(proto ? proto : "TCP", want->protocol))
 			continue;
 		const yt_node *port = yt_get(p, "port");
@@ -191,7 +188,7 @@ int netpol_ports_admit(const yt_node *ports, const ani_port *want)
 			long wlo = want->port, whi = want->end_port ? want->end_port : want->port;
 			if (!want->name && n <= wlo && whi <= e)
 				return 1;
-		} else if (want->name && scalar(port) && !strcmp(port->value, want->name)) {
+		} else if (want->name && yt_scalar(port) && !strcmp(port->value, want->name)) {
 			return 1;
 		}
 	}
@@ -222,7 +219,7 @@ static int peer_is_exactly(const yt_node *peer, const ani_config *c, const ani_s
 	if (peer->kind != YT_MAPPING)
 		return 0;
 	for (size_t i = 0; i + 1 < peer->n; i += 2) {
-		const char *k = scalar(peer->kids[i]);
+		const char *k = yt_scalar(peer->kids[i]);
 		if (!k || (strcmp(k, "namespaceSelector") && strcmp(k, "podSelector")))
 			return 0;
 	}
@@ -382,7 +379,7 @@ void netpol_decision_free(np_decision *d)
 /* 1 when every port rule entry `q` admits is one the config asks for. */
 static int port_entry_configured(const yt_node *q, const ani_config *c)
 {
-	const char *proto = scalar(yt_get(q, "protocol"));
+	const char *proto = yt_scalar(yt_get(q, "protocol"));
 	const yt_node *port = yt_get(q, "port");
 	long n = port_number(port), e = port_number(yt_get(q, "endPort"));
 	if (e < n)
@@ -393,7 +390,7 @@ static int port_entry_configured(const yt_node *q, const ani_config *c)
 			continue;
 		if (n && !p->name && p->port <= n && e <= (p->end_port ? p->end_port : p->port))
 			return 1;
-		if (!n && p->name && scalar(port) && !strcmp(port->value, p->name))
+		if (!n && p->name && yt_scalar(port) && !strcmp(port->value, p->name))
 			return 1;
 	}
 	return 0;
@@ -429,9 +426,10 @@ char *netpol_overbroad(const yt_node *rule, const char *policy_namespace, const 
 			if (port_entry_configured(q, c))
 				continue;
 			const yt_node *port = yt_get(q, "port");
-			const char *proto = scalar(yt_get(q, "protocol"));
+			const char *proto = yt_scalar(yt_get(q, "protocol"));
 			tb_printf(&why, "%son %s/%s", why.len ? ", " : "",
-				  scalar(port) ? port->value : "every port", proto ? proto : "TCP");
+				  yt_scalar(port) ? port->value : "every port",
+				  proto ? proto : "TCP");
 		}
 	}
 	if (!why.len)

@@ -14,31 +14,6 @@ static int eq(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
-static void port_text(tbuf *b, const ani_port *p)
-{
-	if (p->name)
-		tb_puts(b, p->name);
-	else if (p->end_port)
-		tb_printf(b, "%ld-%ld", p->port, p->end_port);
-	else
-		tb_printf(b, "%ld", p->port);
-	tb_printf(b, "/%s", p->protocol);
-}
-
-/* "80/TCP, 9090/TCP" for the ports flagged in `which` (all when NULL). */
-static char *ports_text(const ani_config *c, const int *which, const char *sep)
-{
-	tbuf b = {0};
-	for (size_t i = 0; i < c->n_ports; i++) {
-		if (which && !which[i])
-			continue;
-		if (b.len)
-			tb_puts(&b, sep);
-		port_text(&b, &c->ports[i]);
-	}
-	return tb_take(&b);
-}
-
 static char *source_text(const ani_source *s)
 {
 	tbuf b = {0};
@@ -287,7 +262,8 @@ static void plan_policy(const ani_index *ix, const ani_config *c, const ani_item
 			break;
 		}
 		if (d.action == NP_ADMITTED) {
-			char *src = source_text(&c->from[i]), *all = ports_text(c, NULL, ", ");
+			char *src = source_text(&c->from[i]),
+			     *all = config_ports_text(c, NULL, ", ");
 			char field[64];
 			snprintf(field, sizeof field, "spec.ingress[%zu]", d.rule);
 			results_add(rs, ANI_SEVERITY_INFO, pol, field, ingress->kids[d.rule],
@@ -386,7 +362,7 @@ void plan_run(const ani_index *ix, const ani_config *c, ani_results *rs, ani_cha
 /* The command that makes the change `ch` needs, for a check's message; caller frees. */
 static char *fix_command(const ani_config *c, const ani_change *ch)
 {
-	char *ports = ports_text(c, ch->ports, ",");
+	char *ports = config_ports_text(c, ch->ports, ",");
 	char *cmd = xasprintf("allow-namespace-ingress%s --policy %s/%s --from-namespace %s "
 			      "--port %s < manifests.yaml",
 			      mode_separate(c->mode) ? " --mode separate" : "", c->policy_namespace,
@@ -399,7 +375,7 @@ static void check_change(const ani_config *c, const ani_change *ch, ani_results 
 {
 	const ani_source *s = &c->from[ch->source];
 	char *fix = ch->kind == CHANGE_LABEL_NAMESPACE ? NULL : fix_command(c, ch);
-	char *src = source_text(s), *missing = ports_text(c, ch->ports, ", ");
+	char *src = source_text(s), *missing = config_ports_text(c, ch->ports, ", ");
 	switch (ch->kind) {
 	case CHANGE_ADD_RULE:
 	case CHANGE_ADD_PORTS:
@@ -454,43 +430,6 @@ static char *dedicated_policy_path(const ani_index *ix, const ani_config *c, con
 	if (!slash)
 		return xasprintf("%s.yaml", name);
 	return xasprintf("%.*s/%s.yaml", (int)(slash - anchor->file_path), anchor->file_path, name);
-}
-
-/* The rule {from: [the source's peer], ports: [every configured port]}. */
-static gen_value *gen_rule(const ani_config *c, const ani_source *s)
-{
-	gen_value *ports = gen_seq();
-	for (size_t p = 0; p < c->n_ports; p++)
-		gen_add(ports, NULL, gen_port(&c->ports[p]));
-	return gen_add(gen_add(gen_map(), "from", gen_add(gen_seq(), NULL, gen_peer(c, s))),
-		       "ports", ports);
-}
-
-static gen_value *gen_dedicated_policy(const ani_config *c, const ani_source *s, const char *name,
-				       const char *path)
-{
-	gen_value *md = gen_map();
-	gen_add(md, "name", gen_string(name));
-	gen_add(md, "namespace", gen_string(c->policy_namespace));
-	if (path) {
-		gen_value *ann = gen_map();
-		gen_add(ann, "config.kubernetes.io/path", gen_string(path));
-		gen_add(ann, "internal.config.kubernetes.io/path", gen_string(path));
-		gen_add(md, "annotations", ann);
-	}
-	gen_value *pods = gen_map();
-	for (size_t i = 0; i < c->separate_pods.n; i++)
-		gen_add(pods, c->separate_pods.v[i].key, gen_string(c->separate_pods.v[i].value));
-	gen_value *spec = gen_map();
-	gen_add(spec, "podSelector", gen_add(gen_map(), "matchLabels", pods));
-	gen_add(spec, "policyTypes", gen_add(gen_seq(), NULL, gen_string("Ingress")));
-	gen_add(spec, "ingress", gen_add(gen_seq(), NULL, gen_rule(c, s)));
-	gen_value *pol = gen_map();
-	gen_add(pol, "apiVersion", gen_string(NETPOL_API));
-	gen_add(pol, "kind", gen_string("NetworkPolicy"));
-	gen_add(pol, "metadata", md);
-	gen_add(pol, "spec", spec);
-	return pol;
 }
 
 static void write_label(const char *buf, size_t len, const ani_config *c, const ani_change *ch,
@@ -548,7 +487,8 @@ static void write_ports(const char *buf, size_t len, const ani_config *c, const 
 			gen_add(items, NULL, gen_port(&c->ports[p]));
 	edit_style st = edit_style_for(buf, len, pol);
 	edit_append_to_sequence(e, &st, ports, items);
-	char *missing = ports_text(c, ch->ports, ", "), *src = source_text(&c->from[ch->source]);
+	char *missing = config_ports_text(c, ch->ports, ", "),
+	     *src = source_text(&c->from[ch->source]);
 	results_add(rs, ANI_SEVERITY_INFO, pol, field, ports, "added %s to the rule that admits %s",
 		    missing, src);
 	free(missing);
@@ -569,7 +509,7 @@ static void write_rules(const char *buf, size_t len, const ani_config *c, const 
 		char field[64];
 		snprintf(field, sizeof field, "spec.ingress[%zu]", n_rules + gen_len(rules));
 		gen_add(rules, NULL, gen_rule(c, s));
-		char *src = source_text(s), *all = ports_text(c, NULL, ", ");
+		char *src = source_text(s), *all = config_ports_text(c, NULL, ", ");
 		results_add(rs, ANI_SEVERITY_INFO, pol, field,
 			    ingress && !yt_is_null(ingress) ? ingress : spec,
 			    "added an ingress rule admitting %s on %s", src, all);
@@ -625,7 +565,7 @@ static void write_policy(const char *buf, size_t len, const ani_index *ix, const
 				  .namespace_ = c->policy_namespace,
 				  .file_path = path,
 				  .file_index = -1};
-	char *ports = ports_text(c, NULL, ", "), *src = source_text(s);
+	char *ports = config_ports_text(c, NULL, ", "), *src = source_text(s);
 	results_add(rs, ANI_SEVERITY_INFO, &created, NULL, NULL,
 		    "created, admitting %s to pods %s=%s on %s%s%s", src,
 		    c->separate_pods.n ? c->separate_pods.v[0].key : "",

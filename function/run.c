@@ -3,6 +3,7 @@
 #include "edits.h"
 #include "model.h"
 #include "normalize.h"
+#include "patches.h"
 #include "plan.h"
 #include "results.h"
 #include "text.h"
@@ -20,6 +21,8 @@ struct ani_run {
 	int has_output;
 	ani_edits edits;
 	ani_results results;
+	char *component; /* ANI_OUTPUT_PATCHES */
+	ani_files files;
 };
 
 ani_limits ani_limits_default(ani_limits l)
@@ -208,7 +211,13 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		ani_changes changes = {0};
 		if (!run->results.errors)
 			plan_run(&ix, &c, &run->results, &changes);
-		if (!run->results.errors && mode_checks(c.mode))
+		if (!run->results.errors && o->output == ANI_OUTPUT_PATCHES && mode_checks(c.mode))
+			results_add(&run->results, ANI_SEVERITY_ERROR, NULL, NULL, NULL,
+				    "a check changes nothing, so it has no patches to emit: use "
+				    "merge or separate mode");
+		else if (!run->results.errors && o->output == ANI_OUTPUT_PATCHES)
+			patches_render(&c, &changes, &run->results, &run->component, &run->files);
+		else if (!run->results.errors && mode_checks(c.mode))
 			plan_check(&c, &changes, &run->results);
 		else if (!run->results.errors)
 			plan_write(run->buf, run->len, &ix, &c, &changes, &run->results,
@@ -216,12 +225,16 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		changes_free(&changes);
 		if (run->results.errors) {
 			edits_free(&run->edits);
+			free(run->component);
+			run->component = NULL;
+			files_free(&run->files);
 			results_drop_info(&run->results);
 		}
-		run->has_output = resource_list || !run->results.errors;
+		run->has_output = (resource_list && o->output == ANI_OUTPUT_MANIFESTS) ||
+				  !run->results.errors;
 	}
 	config_free(&c);
-	if (resource_list)
+	if (resource_list && o->output == ANI_OUTPUT_MANIFESTS)
 		add_results_edit(run, &ix);
 	index_free(&ix);
 	return run->results.errors ? 1 : 0;
@@ -231,7 +244,27 @@ int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx)
 {
 	if (!run->has_output)
 		return 0;
+	if (run->component)
+		return write(ctx, run->component, strlen(run->component)) ? -1 : 0;
 	return edits_write(&run->edits, run->buf, run->len, write, ctx) ? -1 : 0;
+}
+
+size_t ani_run_file_count(const ani_run *run)
+{
+	return run->files.n;
+}
+
+const char *ani_run_file_name(const ani_run *run, size_t i)
+{
+	return i < run->files.n ? run->files.v[i].name : NULL;
+}
+
+const char *ani_run_file_text(const ani_run *run, size_t i, size_t *len)
+{
+	if (i >= run->files.n)
+		return NULL;
+	*len = run->files.v[i].len;
+	return run->files.v[i].text;
 }
 
 int ani_run_has_output(const ani_run *run)
@@ -290,6 +323,8 @@ void ani_run_free(ani_run *run)
 		return;
 	edits_free(&run->edits);
 	results_free(&run->results);
+	free(run->component);
+	files_free(&run->files);
 	free(run->owned);
 	free(run->input_name);
 	free(run);

@@ -367,6 +367,11 @@ long yt_key_slot(const yt_node *map, const char *key)
 	return -1;
 }
 
+const char *yt_scalar(const yt_node *n)
+{
+	return n && n->kind == YT_SCALAR ? n->value : NULL;
+}
+
 int yt_is_null(const yt_node *n)
 {
 	if (!n)

@@ -81,6 +81,8 @@ yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_are
 const yt_node *yt_get(const yt_node *map, const char *key);
 /* Index of `key` in map->kids (the key's slot), or -1. */
 long yt_key_slot(const yt_node *map, const char *key);
+/* A scalar's text; NULL for anything else (or NULL). */
+const char *yt_scalar(const yt_node *n);
 /* 1 for a scalar that a YAML 1.2 core resolver reads as null (plain empty, `~`, `null`). */
 int yt_is_null(const yt_node *n);
 /* 1 for a plain or quoted scalar that reads as a string (not null, bool or number). */

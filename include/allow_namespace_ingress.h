@@ -52,8 +52,15 @@ typedef struct {
 	size_t max_scalar_bytes;
 } ani_limits;
 
+/* What the output is. */
+typedef enum {
+	ANI_OUTPUT_MANIFESTS = 0, /* the input with the changes made */
+	ANI_OUTPUT_PATCHES /* a kustomize Component whose patches make them (--emit-patches) */
+} ani_output;
+
 typedef struct {
 	ani_input_kind input_kind;
+	ani_output output;
 	const char *input_name; /* for messages, e.g. "<stdin>" */
 	/* Config given outside the input (legacy plugin file, --config FILE): YAML text of an
 	 * AllowNamespaceIngress or a ConfigMap. NULL when not given. */
@@ -91,10 +98,17 @@ ani_limits ani_limits_default(ani_limits given);
 int ani_transform(const char *input, size_t len, const ani_options *options, ani_run **run);
 
 /* Writes the output through `write` (which returns 0 on success). On success it is the whole
- * transformed input; on failure of a ResourceList whose input could be read, it is the unchanged
- * list with an error result; otherwise nothing. Returns 0, or -1 when a write failed. */
+ * transformed input (or, for ANI_OUTPUT_PATCHES, the Component's kustomization.yaml); on failure of
+ * a ResourceList whose input could be read, it is the unchanged list with an error result;
+ * otherwise nothing. Returns 0, or -1 when a write failed. */
 typedef int (*ani_write_fn)(void *ctx, const char *bytes, size_t len);
 int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx);
+
+/* ANI_OUTPUT_PATCHES: the files that go beside the Component (separate mode's new policies),
+ * by name relative to its directory. */
+size_t ani_run_file_count(const ani_run *run);
+const char *ani_run_file_name(const ani_run *run, size_t i);
+const char *ani_run_file_text(const ani_run *run, size_t i, size_t *len);
 
 /* 1 when the run has output to write (see ani_run_write). */
 int ani_run_has_output(const ani_run *run);

@@ -7,7 +7,7 @@ want=${1:-build}
 
 packages=(gcc make cmake pkg-config libyaml-dev)
 if [ "$want" = test ]; then
-	packages+=(libcriterion-dev clang libclang-rt-14-dev valgrind python3 git patch file binutils groff-base man-db)
+	packages+=(libcriterion-dev clang libclang-rt-14-dev valgrind python3 python3-yaml git patch file binutils groff-base man-db)
 fi
 
 missing=()

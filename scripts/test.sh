@@ -30,7 +30,7 @@ build() {
 format_check() {
 	command -v clang-format >/dev/null || { echo "clang-format not installed: skipped"; return 0; }
 	clang-format --dry-run --Werror function/*.c function/*.h include/*.h tests/unit/*.c \
-		tests/unit/*.h $(ls tests/api/*.c fuzz/*.c 2>/dev/null)
+		tests/unit/*.h $(ls tests/api/*.c tests/tools/*.c fuzz/*.c 2>/dev/null)
 }
 step "build (-Wall -Wextra -Werror)" build
 step "clang-format" format_check
