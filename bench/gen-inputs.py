@@ -8,6 +8,11 @@ Writes into OUT_DIR (default: bench/out/ next to this script):
   empty.yaml         ResourceList with `items: []`
   synth-<S>x.yaml    synthetic ResourceList of about S x BASE_MB megabytes, one per --scales entry
   synth-<N>mb.yaml   synthetic ResourceList of about BIG_MB megabytes (unless --big-mb 0)
+  kustomize-list.yaml    what `kustomize build` hands a function: a ResourceList of about
+                         KUSTOMIZE_MB megabytes of small Deployments, Services and ConfigMaps
+                         (short plain and quoted scalars, flow maps), kustomize's and kpt's
+                         annotations on every item (unless --kustomize-mb 0)
+  kustomize-stream.yaml  the same resources as a plain multi-document stream
   inputs.tsv         name, bytes, items, sha256 of every file written
 
 No file has a functionConfig, so the function applies its defaults. Every synthetic list holds
@@ -16,7 +21,8 @@ descriptions, a few ServiceAccounts, Namespaces and NetworkPolicies; comments an
 collections in some), then the target NetworkPolicy flux-system/allow-egress (the same text as in
 the Flux install) near the end, then three more items, then the octopilot-system Namespace last.
 All synthetic lists share one item sequence: a smaller list is a prefix of a bigger one (apart
-from its tail). 1 MB = 1,000,000 bytes.
+from its tail). The kustomize-style inputs end the same way (the target NetworkPolicy, three more
+items, the Namespace), with the annotations on these too. 1 MB = 1,000,000 bytes.
 """
 
 import argparse
@@ -81,17 +87,22 @@ def read(name):
         return f.read()
 
 
+def as_document(lines):
+    """One document of a plain multi-document stream."""
+    return "---\n" + "\n".join(lines) + "\n"
+
+
 def flux_target_netpol():
-    """The allow-egress NetworkPolicy exactly as in the Flux install."""
+    """The allow-egress NetworkPolicy exactly as in the Flux install (document lines)."""
     for d in split_documents(read("gotk-components.yaml")):
         body = "\n".join(d)
         if "kind: NetworkPolicy" in body and "\n  name: allow-egress\n" in body:
-            return as_item(d)
+            return d
     raise SystemExit("gen-inputs: allow-egress not found in data/gotk-components.yaml")
 
 
 def octopilot_namespace():
-    return as_item(split_documents(read("octopilot-system-namespace.yaml"))[0])
+    return split_documents(read("octopilot-system-namespace.yaml"))[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,6 +424,162 @@ def synthetic_items(seed=SEED):
 
 
 # ---------------------------------------------------------------------------------------------
+# Kustomize-style items: what `kustomize build` hands a function. Many small resources, short
+# scalars (plain, 'single' and "double" quoted), flow maps and sequences, and the annotations
+# kustomize (v5: index, ids) and kpt (path, seqindent) put on every item.
+
+ENVS = ["dev", "staging", "prod"]
+
+
+def kustomize_annotations(n, path):
+    """The annotation lines (at the metadata's indentation + 2) of the n-th resource."""
+    return ["  annotations:",
+            "    config.kubernetes.io/index: '%d'" % (n % 7),
+            "    config.kubernetes.io/path: '%s'" % path,
+            "    internal.config.kubernetes.io/index: '%d'" % (n % 7),
+            "    internal.config.kubernetes.io/path: '%s'" % path,
+            "    internal.config.kubernetes.io/seqindent: '%s'" % ("compact" if n % 3 else "wide"),
+            "    internal.config.kubernetes.io/annotations-migration-resource-id: '%d'" % n,
+            "    internal.config.kubernetes.io/id: '%d'" % (n + 1),
+            "    config.k8s.io/id: '%d'" % (n + 1)]
+
+
+def annotate(lines, n, path):
+    """Puts kustomize's annotations first under `metadata:` (a document at column 0)."""
+    at = lines.index("metadata:") + 1
+    return lines[:at] + kustomize_annotations(n, path) + lines[at:]
+
+
+def kz_labels(name, team, env, indent):
+    return [indent + "labels:",
+            indent + "  app: %s" % name,
+            indent + "  app.kubernetes.io/name: %s" % name,
+            indent + "  app.kubernetes.io/part-of: %s" % team,
+            indent + "  env: %s" % env]
+
+
+def kz_deployment(i, rng):
+    team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+    ns, name = "%s-%s" % (team, env), "app-%06d" % i
+    port = 8000 + i % 1000
+    L = ["apiVersion: apps/v1", "kind: Deployment", "metadata:"]
+    L += kz_labels(name, team, env, "  ")
+    L += ["  name: %s" % name, "  namespace: %s" % ns,
+          "spec:",
+          "  replicas: %d" % (1 + i % 3),
+          "  selector:",
+          "    matchLabels: {app: %s, env: %s}" % (name, env),
+          "  template:",
+          "    metadata:",
+          "      annotations: {prometheus.io/port: '%d', prometheus.io/scrape: \"true\"}" % port,
+          "      labels: {app: %s, env: %s}" % (name, env),
+          "    spec:",
+          "      containers:",
+          "      - args: [--port=%d, \"--log-level=%s\", --env=%s]" % (port, rng.choice(["info", "debug", "warn"]), env),
+          "        env:"]
+    for k in range(rng.randint(2, 5)):
+        L += ["        - name: %s_%d" % (rng.choice(["FEATURE", "LIMIT", "URL", "MODE", "REGION"]), k),
+              "          value: %s" % rng.choice(["\"true\"", "'false'", "\"42\"", "'%ds'" % (5 * k + 5), "eu-west-%d" % k])]
+    L += ["        - name: POD_NAMESPACE",
+          "          valueFrom:",
+          "            fieldRef: {fieldPath: metadata.namespace}",
+          "        image: registry.example.com/%s/%s:v1.%d.%d" % (team, name, i % 17, i % 7),
+          "        imagePullPolicy: IfNotPresent",
+          "        name: %s" % name,
+          "        ports:",
+          "        - {containerPort: %d, name: http, protocol: TCP}" % port,
+          "        readinessProbe:",
+          "          httpGet: {path: /readyz, port: http}",
+          "          periodSeconds: 10",
+          "        resources:",
+          "          limits: {cpu: %dm, memory: %dMi}" % (250 * (1 + i % 4), 128 * (1 + i % 4)),
+          "          requests: {cpu: %dm, memory: %dMi}" % (25 * (1 + i % 4), 64 * (1 + i % 4)),
+          "        securityContext:",
+          "          allowPrivilegeEscalation: false",
+          "          capabilities: {drop: [ALL]}",
+          "          readOnlyRootFilesystem: true",
+          "      serviceAccountName: %s" % name]
+    return L
+
+
+def kz_service(i, rng):
+    team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+    ns, name = "%s-%s" % (team, env), "app-%06d" % i
+    L = ["apiVersion: v1", "kind: Service", "metadata:"]
+    L += kz_labels(name, team, env, "  ")
+    L += ["  name: %s" % name, "  namespace: %s" % ns,
+          "spec:",
+          "  ports:",
+          "  - name: http",
+          "    port: 80",
+          "    protocol: TCP",
+          "    targetPort: http"]
+    if i % 2:
+        L.append("  - {name: grpc, port: 9090, protocol: TCP, targetPort: %d}" % (9000 + i % 100))
+    L += ["  selector: {app: %s, env: %s}" % (name, env),
+          "  type: %s" % ("ClusterIP" if i % 9 else "LoadBalancer")]
+    return L
+
+
+def kz_configmap(i, rng):
+    team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+    ns, name = "%s-%s" % (team, env), "app-%06d-config" % i
+    L = ["apiVersion: v1", "data:"]
+    for k in range(rng.randint(4, 12)):
+        L.append("  %s_%d: %s" % (rng.choice(["LOG_LEVEL", "TIMEOUT", "ENDPOINT", "FEATURE_FLAG", "CACHE_TTL", "DB_HOST"]), k,
+                                  rng.choice(["info", "\"true\"", "'30s'", "https://%s.%s.svc:8443" % (team, ns),
+                                              "\"%d\"" % rng.randint(1, 65535), "db-%d.internal" % k])))
+    L += ["kind: ConfigMap", "metadata:"]
+    L += kz_labels(name, team, env, "  ")
+    L += ["  name: %s" % name, "  namespace: %s" % ns]
+    return L
+
+
+def kz_serviceaccount(i, rng):
+    team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+    return ["apiVersion: v1", "kind: ServiceAccount", "metadata:",
+            "  name: app-%06d" % i, "  namespace: %s-%s" % (team, env)]
+
+
+def kz_namespace(i, rng):
+    team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+    return ["apiVersion: v1", "kind: Namespace", "metadata:",
+            "  labels: {app.kubernetes.io/part-of: %s, env: %s}" % (team, env),
+            "  name: %s-%s" % (team, env)]
+
+
+def kz_netpol(i, rng):
+    team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+    return ["apiVersion: networking.k8s.io/v1", "kind: NetworkPolicy", "metadata:",
+            "  name: allow-egress" if i % 2 else "  name: allow-same-namespace",
+            "  namespace: %s-%s" % (team, env),  # never flux-system: only the real target may match
+            "spec:",
+            "  ingress:",
+            "  - from:",
+            "    - podSelector: {}",
+            "  podSelector: {}",
+            "  policyTypes: [Ingress]"]
+
+
+# (weight, generator, file of the resource): by count.
+KUSTOMIZE_KINDS = [(35, kz_deployment, "deployment"), (30, kz_service, "service"),
+                   (28, kz_configmap, "configmap"), (5, kz_serviceaccount, "serviceaccount"),
+                   (1, kz_namespace, "namespace"), (1, kz_netpol, "networkpolicy")]
+
+
+def kustomize_documents(seed=SEED):
+    """Document lines of an endless kustomize-style resource sequence."""
+    rng = random.Random(seed)
+    gens = [(g, f) for w, g, f in KUSTOMIZE_KINDS for _ in range(w)]
+    i = 0
+    while True:
+        g, f = gens[rng.randrange(len(gens))]
+        team, env = TEAMS[i % len(TEAMS)], ENVS[i % 3]
+        yield annotate(g(i, rng), i, "%s/%s/%s-%06d.yaml" % (env, team, f, i))
+        i += 1
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 class Output:
@@ -444,6 +611,8 @@ def main():
     ap.add_argument("--base-mb", type=float, default=6.0, help="size of the 1x synthetic list in MB (default 6)")
     ap.add_argument("--scales", default="1,4,16", help="comma-separated multiples of --base-mb (default 1,4,16)")
     ap.add_argument("--big-mb", type=float, default=100.0, help="size of the big synthetic list in MB, 0 for none (default 100)")
+    ap.add_argument("--kustomize-mb", type=float, default=30.0,
+                    help="size of the kustomize-style list in MB, 0 for none (default 30)")
     args = ap.parse_args()
 
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
@@ -459,7 +628,7 @@ def main():
     o.write(HEADER, item=False)
     for d in split_documents(read("gotk-components.yaml")):
         o.write(as_item(d))
-    o.write(octopilot_namespace())
+    o.write(as_item(octopilot_namespace()))
     finish(o, "flux.yaml")
 
     # Empty
@@ -468,7 +637,7 @@ def main():
     finish(o, "empty.yaml")
 
     # Synthetic: all sizes from one item stream.
-    tail_np, tail_ns = flux_target_netpol(), octopilot_namespace()
+    tail_np, tail_ns = as_item(flux_target_netpol()), as_item(octopilot_namespace())
     specs = [("synth-%dx.yaml" % s, int(s * args.base_mb * 1e6)) for s in scales]
     if args.big_mb > 0:
         specs.append(("synth-%gmb.yaml" % args.big_mb, int(args.big_mb * 1e6)))
@@ -497,6 +666,34 @@ def main():
                     o.write(tail_ns)
                     finish(o, o.name)
                     print("gen-inputs: %-18s %12d bytes %8d items" % (o.name, o.size, o.items), file=sys.stderr)
+
+    # Kustomize-style: one resource sequence, as a ResourceList and as a stream; the list's size
+    # decides where both end.
+    if args.kustomize_mb > 0:
+        target = int(args.kustomize_mb * 1e6)
+        lst = Output(os.path.join(args.out, "kustomize-list.yaml"), target)
+        lst.write(HEADER, item=False)
+        stream = Output(os.path.join(args.out, "kustomize-stream.yaml"), target)
+        docs = kustomize_documents()
+        n = 0
+        tail = []
+        while not tail:
+            doc = next(docs)
+            if lst.size + 5 * len(as_item(doc)) > target:
+                # The tail: the target NetworkPolicy, three more resources, the Namespace.
+                tail = [annotate(flux_target_netpol(), n, "flux-system/allow-egress.yaml"), doc,
+                        next(docs), next(docs),
+                        annotate(octopilot_namespace(), n + 4, "octopilot-system/namespace.yaml")]
+                break
+            lst.write(as_item(doc))
+            stream.write(as_document(doc))
+            n += 1
+        for doc in tail:
+            lst.write(as_item(doc))
+            stream.write(as_document(doc))
+        for o, name in ((lst, "kustomize-list.yaml"), (stream, "kustomize-stream.yaml")):
+            finish(o, name)
+            print("gen-inputs: %-22s %12d bytes %8d items" % (name, o.size, o.items), file=sys.stderr)
 
     with open(os.path.join(args.out, "inputs.tsv"), "w") as f:
         f.write("name\tbytes\titems\tsha256\n")

@@ -7,8 +7,9 @@
 # (bench/src/*.c, with cc into bench/out/bin/), then measures on each input, interleaved in the
 # same invocation: cat, libfyaml parse-only, libyaml parse-only and the function (KRM mode), and on
 # the Flux input kubectl kustomize with built-in patches, with a pass-through legacy plugin and with
-# the function as the legacy plugin. Prints the table and the targets' PASS/FAIL, and writes them
-# as Markdown to bench/results/latest.md. See bench/README.md.
+# the function as the legacy plugin; with --callgrind, also the instruction counts of the function
+# and the libyaml parse-only baseline (valgrind --tool=callgrind). Prints the table and the
+# targets' PASS/FAIL, and writes them as Markdown to bench/results/latest.md. See bench/README.md.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +24,8 @@ QUICK=0
 SINK="file"
 STRICT=
 TIMEOUT=600
+CALLGRIND=0
+BEFORE_BIN=
 ANI_BIN_FROM_ENV=${ANI_BIN:+1}
 ANI_BIN=${ANI_BIN:-$ROOT/build/allow-namespace-ingress}
 CC=${CC:-cc}
@@ -40,6 +43,10 @@ usage: bench/run.sh [options]
   --sink file|null    where every program's stdout goes: a file in a temporary directory
                       (default) or /dev/null
   --timeout S         kill a run after S seconds (default 600); the program is then marked failed
+  --callgrind         also count instructions (valgrind --tool=callgrind) of the function and
+                      libyaml parse-only on one input of each shape (all but the bigger synth-*)
+  --before PATH       another build of the function (e.g. of an older commit), run and counted
+                      beside the function in every round, as "function before"
   --strict            exit 3 when a target fails (default: exit 0 whatever the targets say)
   -h, --help          this help
 
@@ -69,6 +76,9 @@ while [ $# -gt 0 ]; do
 	--sink=*) SINK=${1#*=}; shift ;;
 	--timeout) [ $# -ge 2 ] || die "--timeout needs a value"; posint "$1" "$2"; TIMEOUT=$2; shift 2 ;;
 	--strict) STRICT=--strict; shift ;;
+	--callgrind) CALLGRIND=1; shift ;;
+	--before) [ $# -ge 2 ] || die "--before needs a value"; BEFORE_BIN=$2; shift 2 ;;
+	--before=*) BEFORE_BIN=${1#*=}; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; die "unknown argument: $1" ;;
 	esac
@@ -93,6 +103,8 @@ need pkg-config "install pkg-config"
 need kubectl "install kubectl (the Debian package kubectl; kubectl kustomize is a baseline)"
 pkg-config --exists libfyaml || die "libfyaml not found by pkg-config: install libfyaml-dev"
 pkg-config --exists yaml-0.1 || die "libyaml not found by pkg-config: install libyaml-dev"
+[ "$CALLGRIND" = 0 ] || need valgrind "install valgrind (--callgrind counts instructions with it)"
+[ "$CALLGRIND" = 0 ] || need callgrind_annotate "install valgrind (it has callgrind_annotate)"
 
 case $ANI_BIN in
 */*) ;;
@@ -104,6 +116,10 @@ if [ -z "$ANI_BIN" ] || [ ! -f "$ANI_BIN" ] || [ ! -x "$ANI_BIN" ]; then
   or point to it:  ANI_BIN=/path/to/allow-namespace-ingress bench/run.sh   (or --bin PATH)"
 fi
 ANI_BIN=$(realpath "$ANI_BIN")
+if [ -n "$BEFORE_BIN" ]; then
+	[ -f "$BEFORE_BIN" ] && [ -x "$BEFORE_BIN" ] || die "--before: not an executable: $BEFORE_BIN"
+	BEFORE_BIN=$(realpath "$BEFORE_BIN")
+fi
 STANDIN=0
 [ "$(basename "$ANI_BIN")" = cat ] && STANDIN=1
 
@@ -134,7 +150,8 @@ MEASURE=$OUT/bin/measure
 
 # --- inputs -----------------------------------------------------------------------------------
 BIG=synth-100mb.yaml
-INPUTS=(empty.yaml flux.yaml synth-1x.yaml synth-4x.yaml synth-16x.yaml "$BIG")
+KUSTOMIZE_INPUTS=(kustomize-list.yaml kustomize-stream.yaml)
+INPUTS=(empty.yaml flux.yaml synth-1x.yaml synth-4x.yaml synth-16x.yaml "$BIG" "${KUSTOMIZE_INPUTS[@]}")
 stamp=$(cat "$HERE/gen-inputs.py" "$HERE/data/gotk-components.yaml" "$HERE/data/octopilot-system-namespace.yaml" |
 	sha256sum | cut -d' ' -f1)
 regen=0
@@ -147,7 +164,7 @@ if [ "$regen" = 1 ]; then
 	echo "$stamp" >"$OUT/inputs.stamp"
 fi
 if [ "$QUICK" = 1 ]; then
-	INPUTS=(empty.yaml flux.yaml synth-1x.yaml synth-4x.yaml synth-16x.yaml)
+	INPUTS=(empty.yaml flux.yaml synth-1x.yaml synth-4x.yaml synth-16x.yaml "${KUSTOMIZE_INPUTS[@]}")
 	BIG=
 fi
 size_of() { awk -F'\t' -v n="$1" '$1 == n { print $2 }' "$OUT/inputs.tsv"; }
@@ -185,7 +202,7 @@ measure_runs() {
 	[ "$rc" -lt 2 ] || die "the measuring harness failed on: $*"
 	if [ -n "$lines" ]; then
 		printf '%s\n' "$lines" | awk -v i="$inp" -v p="$label" -v b="$bytes" \
-			'NF == 3 { printf "%s\t%s\t%s\t%s\t%s\t%s\n", i, p, b, $1, $2, $3 }' >>"$RAW"
+			'NF == 4 { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i, p, b, $1, $2, $3, $4 }' >>"$RAW"
 	fi
 	if [ "$rc" = 1 ]; then
 		FAILED[$inp/$label]=1
@@ -200,13 +217,16 @@ measure_runs() {
 	return 0
 }
 
+# The function runs right after libyaml parse-only: each round gives one close pair of the two.
 PARSE_LABELS=("cat" "libfyaml parse-only" "libyaml parse-only" "function")
+[ -z "$BEFORE_BIN" ] || PARSE_LABELS+=("function before")
 parse_cmd() { # label -> the command, in CMD
 	case $1 in
 	cat) CMD=(cat) ;;
 	"libfyaml parse-only") CMD=("$OUT/bin/parse-libfyaml") ;;
 	"libyaml parse-only") CMD=("$OUT/bin/parse-libyaml") ;;
 	function) CMD=("$ANI_BIN") ;;
+	"function before") CMD=("$BEFORE_BIN") ;;
 	esac
 }
 
@@ -304,6 +324,37 @@ fi
 echo "bench: measured in ${SECONDS}s" >&2
 cp "$RAW" "$OUT/latest-raw.tsv"
 
+# --- instruction counts -----------------------------------------------------------------------
+# Instructions, unlike wall time, do not change with the load of the machine. One input of each
+# shape: the bigger synthetic lists are synth-1x's shape, and take minutes each under valgrind.
+CG=$OUT/callgrind
+CG_INDEX=
+if [ "$CALLGRIND" = 1 ]; then
+	rm -rf "$CG"
+	mkdir -p "$CG"
+	CG_INDEX=$CG/index.tsv
+	: >"$CG_INDEX"
+	cg_labels=("libyaml parse-only" "function")
+	[ -z "$BEFORE_BIN" ] || cg_labels+=("function before")
+	SECONDS=0
+	for inp in "${INPUTS[@]}"; do
+		case $inp in synth-4x.yaml | synth-16x.yaml | "$BIG") continue ;; esac
+		for label in "${cg_labels[@]}"; do
+			progress "bench: callgrind: $label on $inp"
+			parse_cmd "$label"
+			base=$CG/${inp%.yaml}.${label// /-}
+			if valgrind --tool=callgrind --callgrind-out-file="$base.out" "${CMD[@]}" <"$OUT/$inp" >/dev/null 2>"$base.err"; then
+				callgrind_annotate --auto=no --threshold=100 "$base.out" >"$base.txt" 2>/dev/null
+				total=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$base.err")
+				printf '%s\t%s\t%s\t%s\n' "$inp" "$label" "$total" "$base.txt" >>"$CG_INDEX"
+			else
+				echo "callgrind: $label failed on $inp: $(head -c 300 "$base.err" | tr -s '\n\t' '  ')" >>"$NOTES"
+			fi
+		done
+	done
+	progress "bench: callgrind done in ${SECONDS}s" end
+fi
+
 # --- machine and report -----------------------------------------------------------------------
 M=$TMP/machine.txt
 {
@@ -318,6 +369,7 @@ M=$TMP/machine.txt
 	echo "kubectl=$(kubectl version --client 2>/dev/null | tr '\n' ' ' | sed 's/ *$//')"
 	echo "stdout of every program=$SINK_TEXT"
 	echo "load average (1, 5, 15 min) before / after the runs=$LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
+	[ "$CALLGRIND" = 0 ] || echo "instruction counts=$(valgrind --version) --tool=callgrind, totals of 'Collected'; callgrind_annotate --auto=no --threshold=100 for the functions"
 	echo "runs=$RUNS per program and input, $KRUNS per kustomize build, $SRUNS per program on empty.yaml, in $RUNS interleaved rounds over every program and input, after 1 warm-up run each"
 } >"$M"
 CMDLINE="bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
@@ -325,4 +377,4 @@ CMDLINE="bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
 echo
 python3 "$HERE/src/report.py" --raw "$RAW" --inputs "$OUT/inputs.tsv" --machine "$M" \
 	--md "$RESULTS/latest.md" --command "$CMDLINE" --function "$ANI_BIN" --standin "$STANDIN" \
-	--big "$BIG" --notes "$NOTES" $STRICT
+	--big "$BIG" --notes "$NOTES" ${CG_INDEX:+--callgrind "$CG_INDEX"} $STRICT

@@ -1,6 +1,7 @@
-/* One pass of libyaml events over the whole input. Items that cannot matter are skipped event by
- * event; only the ResourceList's functionConfig and results, and the metadata and spec of
- * NetworkPolicies and Namespaces, become trees. */
+/* One pass of libyaml events over the whole input. Of each item it keeps only what identifies it
+ * (kind, name, namespace, a few annotations) and where it is, read straight from the events;
+ * everything else is skipped event by event. Only the ResourceList's functionConfig and results
+ * become trees here; index_load_item parses an item again, alone, when the plan reads it. */
 #include "model.h"
 #include "text.h"
 
@@ -28,8 +29,6 @@ static int fail_at(ani_failure *f, yaml_mark_t at, const char *msg)
 
 static int is_candidate_kind(const char *api_version, const char *kind)
 {
-	if (!kind)
-		return 1; /* not known yet */
 	if (!strcmp(kind, "NetworkPolicy"))
 		return 1;
 	return !strcmp(kind, "Namespace") && (!api_version || !strcmp(api_version, "v1"));
@@ -41,31 +40,130 @@ static int is_resource_list(const char *api_version, const char *kind)
 	       !strncmp(api_version, "config.kubernetes.io/", 21);
 }
 
-static char *dup_scalar(const yt_node *n)
+typedef struct {
+	yt_reader r;
+	ani_index *ix;
+	ani_failure *f;
+	const ani_limits *limits;
+	yt_arena scratch; /* strings of the item being read */
+	int detect;	  /* a stream that may turn out to be a ResourceList */
+} walker;
+
+/* The keys the first pass reads, by level: a resource's, its metadata's, their annotations'.
+ * Nothing becomes a tree: the values are copied from their events. */
+enum {
+	K_API_VERSION,
+	K_KIND,
+	K_METADATA,
+	K_SPEC,
+	K_NAME,
+	K_NAMESPACE,
+	K_ANNOTATIONS,
+	K_PATH,
+	K_INTERNAL_PATH,
+	K_INDEX,
+	K_INTERNAL_INDEX,
+	K_LOCAL_CONFIG,
+	N_KEYS
+};
+#define KEY(s)                                                                                     \
+	{                                                                                          \
+		s, sizeof s - 1                                                                    \
+	}
+static const struct {
+	const char *s;
+	size_t len;
+} keys[N_KEYS] = {
+	KEY("apiVersion"),
+	KEY("kind"),
+	KEY("metadata"),
+	KEY("spec"),
+	KEY("name"),
+	KEY("namespace"),
+	KEY("annotations"),
+	KEY("config.kubernetes.io/path"),
+	KEY("internal.config.kubernetes.io/path"),
+	KEY("config.kubernetes.io/index"),
+	KEY("internal.config.kubernetes.io/index"),
+	KEY("config.kubernetes.io/local-config"),
+};
+
+typedef struct {
+	int seen[N_KEYS];
+	const char *value[N_KEYS]; /* a scalar's text, else NULL */
+} item_fields;
+
+/* The key among first..last that the current event (a scalar) is, or -1. */
+static int find_key(const yaml_event_t *ev, int first, int last)
 {
-	return n && n->kind == YT_SCALAR ? xstrdup(n->value) : NULL;
+	for (int i = first; i <= last; i++)
+		if (ev->data.scalar.length == keys[i].len &&
+		    !memcmp(ev->data.scalar.value, keys[i].s, keys[i].len))
+			return i;
+	return -1;
 }
 
-/* Copies what identifies the item out of its metadata tree, which is about to be dropped. */
-static void describe_item(ani_item *it, const yt_node *md)
+static const char *scratch_copy(walker *w, const yaml_event_t *ev)
 {
-	it->name = dup_scalar(yt_get(md, "name"));
-	it->namespace_ = dup_scalar(yt_get(md, "namespace"));
+	size_t n = ev->data.scalar.length;
+	char *p = yt_arena_alloc(&w->scratch, n + 1);
+	memcpy(p, ev->data.scalar.value, n + 1);
+	return p;
+}
+
+/* Reads keys first..last of the mapping whose start event is current (anything else is
+ * skipped); as in yt_get, the first occurrence of a key counts. On return the current event is
+ * the node's last. */
+static int read_fields(walker *w, item_fields *fields, int first, int last)
+{
+	yt_reader *r = &w->r;
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return yt_skip(r);
+	for (;;) {
+		if (yt_next(r))
+			return -1;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		int key = r->ev.type == YAML_SCALAR_EVENT ? find_key(&r->ev, first, last) : -1;
+		if (yt_skip(r) || yt_next(r))
+			return -1;
+		if (key < 0 || fields->seen[key]++) {
+			if (yt_skip(r))
+				return -1;
+		} else if (key == K_ANNOTATIONS) {
+			if (read_fields(w, fields, K_PATH, K_LOCAL_CONFIG))
+				return -1;
+		} else if (r->ev.type == YAML_SCALAR_EVENT) {
+			fields->value[key] = scratch_copy(w, &r->ev);
+		} else if (yt_skip(r)) {
+			return -1;
+		}
+	}
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Copies what identifies the item out of the scratch arena, which is about to be reused. */
+static void describe_item(ani_item *it, const item_fields *fields)
+{
+	const char *const *v = fields->value;
+	it->api_version = xstrdup(v[K_API_VERSION]);
+	it->kind = xstrdup(v[K_KIND]);
+	it->name = dup_or_null(v[K_NAME]);
+	it->namespace_ = dup_or_null(v[K_NAMESPACE]);
+	it->file_path = dup_or_null(v[fields->seen[K_PATH] ? K_PATH : K_INTERNAL_PATH]);
 	it->file_index = -1;
-	const yt_node *ann = yt_get(md, "annotations");
-	const yt_node *path = yt_get(ann, "config.kubernetes.io/path");
-	it->file_path = dup_scalar(path ? path : yt_get(ann, "internal.config.kubernetes.io/path"));
-	const char *index = yt_scalar(yt_get(ann, "config.kubernetes.io/index"));
-	if (!index)
-		index = yt_scalar(yt_get(ann, "internal.config.kubernetes.io/index"));
+	const char *index = v[K_INDEX] ? v[K_INDEX] : v[K_INTERNAL_INDEX];
 	if (index && *index) {
 		char *end;
-		long v = strtol(index, &end, 10);
-		if (!*end && v >= 0)
-			it->file_index = v;
+		long n = strtol(index, &end, 10);
+		if (!*end && n >= 0)
+			it->file_index = n;
 	}
-	const char *local = yt_scalar(yt_get(ann, "config.kubernetes.io/local-config"));
-	it->local_config = local && !strcmp(local, "true");
+	it->local_config = v[K_LOCAL_CONFIG] && !strcmp(v[K_LOCAL_CONFIG], "true");
 }
 
 /* The item's text: from the start of its first line (after a BOM) to the end of the line of its
@@ -90,15 +188,6 @@ static void free_item(ani_item *it)
 	yt_arena_free(&it->arena);
 }
 
-typedef struct {
-	yt_reader r;
-	ani_index *ix;
-	ani_failure *f;
-	const ani_limits *limits;
-	yt_arena scratch; /* trees of the item being read */
-	int detect;	  /* a stream that may turn out to be a ResourceList */
-} walker;
-
 /* Reads one item or document; the current event is its MAPPING-START. */
 static int read_item(walker *w, size_t ordinal)
 {
@@ -109,65 +198,50 @@ static int read_item(walker *w, size_t ordinal)
 	it.anchored = r->ev.data.mapping_start.anchor != NULL;
 	it.start = yt_mark_byte(r, r->ev.start_mark);
 	int flow = r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
-	const yt_node *metadata = NULL;
-	const char *api_version = NULL, *kind = NULL;
+	item_fields fields = {{0}, {0}};
+	const char *const *v = fields.value;
 	yt_arena_reset(&w->scratch);
-	int seen[4] = {0};
-	static const char *const owned[4] = {"apiVersion", "kind", "metadata", "spec"};
 	for (;;) {
 		if (yt_next(r))
 			return fail_reader(w->f, r);
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		int which = -1;
-		if (r->ev.type == YAML_SCALAR_EVENT) {
-			for (int i = 0; i < 4; i++)
-				if (!strcmp((const char *)r->ev.data.scalar.value, owned[i]))
-					which = i;
-		} else {
+		if (r->ev.type != YAML_SCALAR_EVENT)
 			return fail_at(w->f, r->ev.start_mark,
 				       "a resource's top-level key is not a string");
-		}
-		if (which >= 0 && seen[which]++) {
+		int key = find_key(&r->ev, K_API_VERSION, K_SPEC);
+		if (key >= 0 && fields.seen[key]++) {
 			char msg[120];
 			snprintf(msg, sizeof msg, "duplicate key \"%s\" in a resource",
-				 owned[which]);
+				 keys[key].s);
 			return fail_at(w->f, r->ev.start_mark, msg);
 		}
 		if (yt_next(r))
 			return fail_reader(w->f, r);
-		if (which == 0 || which == 1) {
-			const char *v = r->ev.type == YAML_SCALAR_EVENT
-						? (const char *)r->ev.data.scalar.value
-						: NULL;
-			if (v)
-				*(which ? &kind : &api_version) =
-					strcpy(yt_arena_alloc(&w->scratch, strlen(v) + 1), v);
+		if (key == K_API_VERSION || key == K_KIND) {
+			if (r->ev.type == YAML_SCALAR_EVENT)
+				fields.value[key] = scratch_copy(w, &r->ev);
 			else if (yt_skip(r))
 				return fail_reader(w->f, r);
-			if (w->detect && is_resource_list(api_version, kind))
+			if (w->detect && is_resource_list(v[K_API_VERSION], v[K_KIND]))
 				return RESTART_AS_RESOURCE_LIST;
-		} else if (which == 2) {
-			if (!(metadata = yt_build(r, &w->scratch)))
+		} else if (key == K_METADATA) {
+			if (read_fields(w, &fields, K_NAME, K_ANNOTATIONS))
 				return fail_reader(w->f, r);
 		} else if (yt_skip(r)) {
 			return fail_reader(w->f, r);
 		}
 	}
-	if (w->detect && is_resource_list(api_version, kind))
-		return RESTART_AS_RESOURCE_LIST;
-	if (!kind || !api_version) {
+	if (!v[K_KIND] || !v[K_API_VERSION]) {
 		char msg[120];
 		snprintf(msg, sizeof msg, "resource %zu has no %s", ordinal + 1,
-			 kind ? "apiVersion" : "kind");
+			 v[K_KIND] ? "apiVersion" : "kind");
 		yaml_mark_t at = {0, it.line - 1, it.col};
 		return fail_at(w->f, at, msg);
 	}
-	if (!is_candidate_kind(api_version, kind))
+	if (!is_candidate_kind(v[K_API_VERSION], v[K_KIND]))
 		return 0;
-	it.api_version = xstrdup(api_version);
-	it.kind = xstrdup(kind);
-	describe_item(&it, metadata);
+	describe_item(&it, &fields);
 	set_span(&it, r->buf, r->len, r->bom, yt_mark_byte(r, r->last_content), flow);
 	ani_index *ix = w->ix;
 	ix->items = xrealloc(ix->items, (ix->n_items + 1) * sizeof *ix->items);
@@ -341,15 +415,15 @@ static int read_stream(walker *w)
 	}
 }
 
-int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
-		ani_index *ix, ani_failure *f)
+int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
+		const ani_limits *limits, ani_index *ix, ani_failure *f)
 {
 	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes};
 	for (;;) {
 		walker w = {.ix = ix, .f = f, .limits = limits, .detect = want == ANI_INPUT_AUTO};
 		memset(ix, 0, sizeof *ix);
 		ix->kind = want == ANI_INPUT_AUTO ? ANI_INPUT_STREAM : want;
-		yt_reader_init(&w.r, buf, len, yl);
+		yt_reader_start(&w.r, buf, len, yl, ascii);
 		int rc = ix->kind == ANI_INPUT_RESOURCE_LIST ? read_resource_list(&w)
 							     : read_stream(&w);
 		yt_reader_free(&w.r);

@@ -151,8 +151,9 @@ char *config_dedicated_policy_name(const ani_config *c, const ani_source *s);
 /* Final checks that need the whole config. */
 int config_validate(const ani_config *c, ani_failure *f);
 
-int index_input(const char *buf, size_t len, ani_input_kind want, const ani_limits *limits,
-		ani_index *ix, ani_failure *f);
+/* `ascii` is text_scan_input's verdict on buf. */
+int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
+		const ani_limits *limits, ani_index *ix, ani_failure *f);
 /* Builds the item's metadata and spec trees, positions as in `buf`. */
 int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f);
 void index_free(ani_index *ix);

@@ -48,37 +48,25 @@ static int only_blank(const char *buf, size_t len)
 
 /* libyaml also ends a line at a lone CR, a NEL or a Unicode line or paragraph separator; the
  * edits know only LF and CRLF, so such input is refused rather than misread. */
-static int odd_line_break(const char *buf, size_t len, ani_failure *f)
+static void describe_odd_line_break(const char *buf, size_t at, ani_failure *f)
 {
 	const unsigned char *s = (const unsigned char *)buf;
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '\r' && s[i] != 0xC2 && s[i] != 0xE2)
-			continue;
-		const char *what = NULL;
-		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
-			what = "a carriage return (CR) without a line feed";
-		else if (s[i] == 0xC2 && i + 1 < len && s[i + 1] == 0x85)
-			what = "a next-line character (U+0085)";
-		else if (s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
-			 (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
-			what = "a Unicode line or paragraph separator (U+2028, U+2029)";
-		if (!what)
-			continue;
-		snprintf(f->message, sizeof f->message,
-			 "the input has %s: only LF and CRLF line ends are supported", what);
-		f->line = 1;
-		f->col = 1;
-		for (size_t j = 0; j < i; j++) {
-			if (s[j] == '\n') {
-				f->line++;
-				f->col = 1;
-			} else if ((s[j] & 0xC0) != 0x80) {
-				f->col++;
-			}
+	const char *what = s[at] == '\r' ? "a carriage return (CR) without a line feed"
+			   : s[at] == 0xC2
+				   ? "a next-line character (U+0085)"
+				   : "a Unicode line or paragraph separator (U+2028, U+2029)";
+	snprintf(f->message, sizeof f->message,
+		 "the input has %s: only LF and CRLF line ends are supported", what);
+	f->line = 1;
+	f->col = 1;
+	for (size_t j = 0; j < at; j++) {
+		if (s[j] == '\n') {
+			f->line++;
+			f->col = 1;
+		} else if ((s[j] & 0xC0) != 0x80) {
+			f->col++;
 		}
-		return -1;
 	}
-	return 0;
 }
 
 /* 1 when the functionConfig says something (kpt's empty function-input ConfigMap does not). */
@@ -185,9 +173,12 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 			 "the input is empty: expected a ResourceList or YAML resources on stdin");
 		return fail_run(run, &f, 0);
 	}
-	if (odd_line_break(input, len, &f))
+	text_scan scan = text_scan_input(input, len);
+	if (scan.odd_break < len) {
+		describe_odd_line_break(input, scan.odd_break, &f);
 		return fail_run(run, &f, 0);
-	if (index_input(input, len, o->input_kind, &limits, &ix, &f)) {
+	}
+	if (index_input(input, len, scan.ascii, o->input_kind, &limits, &ix, &f)) {
 		index_free(&ix); /* what was read before the failure */
 		return fail_run(run, &f, 0);
 	}
@@ -196,7 +187,8 @@ int ani_transform(const char *input, size_t len, const ani_options *o, ani_run *
 		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))
 			return fail_run(run, &f, 0);
 		run->buf = run->owned;
-		if (index_input(run->buf, run->len, ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
+		if (index_input(run->buf, run->len, text_scan_input(run->buf, run->len).ascii,
+				ANI_INPUT_RESOURCE_LIST, &limits, &ix, &f)) {
 			index_free(&ix);
 			return fail_run(run, &f, 0);
 		}

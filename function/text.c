@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,64 @@ size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newlin
 		return (size_t)(nl - buf) + 1;
 	*need_newline = 1;
 	return len;
+}
+
+size_t text_bom_length(const char *buf, size_t len)
+{
+	return len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
+/* A line break other than LF and CRLF at s[i]: a lone CR, NEL (C2 85), LS or PS (E2 80 A8/A9). */
+static int is_odd_break(const unsigned char *s, size_t len, size_t i)
+{
+	if (s[i] == '\r')
+		return i + 1 == len || s[i + 1] != '\n';
+	if (s[i] == 0xC2)
+		return i + 1 < len && s[i + 1] == 0x85;
+	return s[i] == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
+	       (s[i + 2] == 0xA8 || s[i + 2] == 0xA9);
+}
+
+static size_t odd_break_in(const unsigned char *s, size_t len, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if ((s[i] == '\r' || s[i] == 0xC2 || s[i] == 0xE2) && is_odd_break(s, len, i))
+			return i;
+	return len;
+}
+
+/* 16 bytes that GCC and Clang add, compare and OR as one vector (SSE2, NEON, or plain words). */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+
+text_scan text_scan_input(const char *buf, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = text_bom_length(buf, len), at;
+	bytes16 high = {0};
+	/* 64 bytes at a time: only a block holding a CR or a byte >= 0x80 is read byte by byte. */
+	for (; i + 64 <= len; i += 64) {
+		bytes16 block = {0}, cr = {0};
+		for (size_t k = i; k < i + 64; k += 16) {
+			bytes16 v;
+			memcpy(&v, s + k, 16);
+			block |= v;
+			cr |= (bytes16)(v == '\r');
+		}
+		high |= block;
+		bytes16 flags = (block & 0x80) | cr;
+		uint64_t words[2];
+		memcpy(words, &flags, 16);
+		if ((words[0] | words[1]) && (at = odd_break_in(s, len, i, i + 64)) < len)
+			return (text_scan){0, at};
+	}
+	if ((at = odd_break_in(s, len, i, len)) < len)
+		return (text_scan){0, at};
+	int ascii = 1;
+	for (size_t k = 0; k < 16; k++)
+		ascii &= !(high[k] & 0x80);
+	for (; i < len; i++)
+		ascii &= !(s[i] & 0x80);
+	return (text_scan){ascii, len};
 }
 
 const char *text_newline(const char *buf, size_t len)

@@ -38,6 +38,15 @@ void tb_put_yaml_string(tbuf *b, const char *s);
 /* Appends `s` double-quoted with YAML escapes. */
 void tb_put_yaml_double_quoted(tbuf *b, const char *s);
 
+/* What one pass over the whole input finds, a word at a time. */
+typedef struct {
+	int ascii;	  /* every byte after a UTF-8 byte order mark is < 0x80 */
+	size_t odd_break; /* offset of the first lone CR, NEL, LS or PS; the length when none */
+} text_scan;
+text_scan text_scan_input(const char *buf, size_t len);
+/* Length of the UTF-8 byte order mark that starts `buf`: 3 or 0. */
+size_t text_bom_length(const char *buf, size_t len);
+
 /* Byte offset of the start of the line after the one holding offset `pos` (pos itself when it
  * starts a line); *need_newline is set when the input ends without one. */
 size_t text_line_after(const char *buf, size_t len, size_t pos, int *need_newline);

@@ -3,7 +3,6 @@
 #include "text.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,45 +56,48 @@ void yt_arena_free(yt_arena *a)
 	}
 }
 
-/* Word at a time: this runs over every input byte. */
-static int is_ascii(const char *p, size_t n)
+/* libyaml decodes a whole chunk of input at a time (16 KiB); a small first one spares a reader
+ * that stops after a few events (a stream that turns out to be a ResourceList) decoding 16 KiB
+ * for nothing. */
+static int feed_input(void *data, unsigned char *buffer, size_t size, size_t *size_read)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		if (w & UINT64_C(0x8080808080808080))
-			return 0;
-	}
-	for (; i < n; i++)
-		if ((unsigned char)p[i] & 0x80)
-			return 0;
+	yt_reader *r = data;
+	size_t n = r->len - r->fed;
+	if (n > size)
+		n = size;
+	if (!r->fed && n > 1024)
+		n = 1024;
+	memcpy(buffer, r->buf + r->fed, n);
+	r->fed += n;
+	*size_read = n;
 	return 1;
 }
 
-void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
+void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii)
 {
 	memset(r, 0, sizeof *r);
 	r->buf = buf;
 	r->len = len;
 	r->limits = limits;
-	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-		r->bom = 3;
-	r->ascii = is_ascii(buf + r->bom, len - r->bom);
+	r->bom = text_bom_length(buf, len);
+	r->ascii = ascii;
 	r->cur_byte = r->bom;
 	yaml_parser_initialize(&r->parser);
-	yaml_parser_set_input_string(&r->parser, (const unsigned char *)buf, len);
+	yaml_parser_set_input(&r->parser, feed_input, r);
 	/* With the encoding forced, libyaml reads a UTF-8 BOM as a character of the first line
 	 * (column 1), which breaks its indentation; let it detect UTF-8 from the BOM instead. */
 	if (!r->bom)
 		yaml_parser_set_encoding(&r->parser, YAML_UTF8_ENCODING);
 }
 
+void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
+{
+	yt_reader_start(r, buf, len, limits, text_scan_input(buf, len).ascii);
+}
+
 void yt_reader_free(yt_reader *r)
 {
-	if (r->have_event)
-		yaml_event_delete(&r->ev);
-	r->have_event = 0;
+	yaml_event_delete(&r->ev);
 	yaml_parser_delete(&r->parser);
 }
 
@@ -117,88 +119,91 @@ static int empty_node_is_content(const char *buf, size_t at)
 	return at > 0 && strchr(":-?", buf[at - 1]) != NULL;
 }
 
-static int is_missing_value(yt_reader *r, yaml_mark_t end)
+/* The current event is an empty scalar: 1 when it is a missing value, not content. Rare: out of
+ * line. */
+static __attribute__((noinline)) int is_missing_value(yt_reader *r)
 {
-	if (r->ev.type != YAML_SCALAR_EVENT || end.index > r->ev.start_mark.index)
-		return 0;
-	return !empty_node_is_content(r->buf, yt_mark_byte(r, end));
+	return !empty_node_is_content(r->buf, yt_mark_byte(r, r->ev.end_mark));
+}
+
+/* Out of the way of the loop that reads every event. */
+static __attribute__((noinline)) int parse_failed(yt_reader *r)
+{
+	const yaml_parser_t *p = &r->parser;
+	yaml_mark_t at = p->problem_mark;
+	memset(&r->ev, 0, sizeof r->ev);
+	if (p->error == YAML_MEMORY_ERROR)
+		snprintf(r->error, sizeof r->error, "out of memory while parsing");
+	else if (p->context)
+		snprintf(r->error, sizeof r->error, "invalid YAML: %s %s", p->context,
+			 p->problem ? p->problem : "");
+	else
+		snprintf(r->error, sizeof r->error, "invalid YAML: %s",
+			 p->problem ? p->problem : "parse error");
+	if (p->error == YAML_READER_ERROR) {
+		/* Reader errors carry a byte offset, not a mark. */
+		size_t line = 1, col = 1;
+		for (size_t i = 0; i < p->problem_offset && i < r->len; i++) {
+			if (r->buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else if (((unsigned char)r->buf[i] & 0xC0) != 0x80) {
+				col++;
+			}
+		}
+		at.line = line - 1;
+		at.column = col - 1;
+	}
+	r->error_line = at.line + 1;
+	r->error_col = at.column + 1;
+	return -1;
+}
+
+static __attribute__((noinline)) int event_refused(yt_reader *r)
+{
+	const yaml_event_t *ev = &r->ev;
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.length > r->limits.max_scalar_bytes)
+		yt_fail(r, ev->start_mark,
+			"scalar of %zu bytes is longer than %zu (limit: --max-scalar-bytes or "
+			"ANI_MAX_SCALAR_BYTES)",
+			ev->data.scalar.length, r->limits.max_scalar_bytes);
+	else if (ev->type == YAML_SCALAR_EVENT)
+		yt_fail(r, ev->start_mark,
+			"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
+	else
+		yt_fail(r, ev->start_mark,
+			"nesting deeper than %zu levels (limit: --max-depth or ANI_MAX_DEPTH)",
+			r->limits.max_depth);
+	return -1;
 }
 
 int yt_next(yt_reader *r)
 {
-	if (r->have_event)
-		yaml_event_delete(&r->ev);
-	r->have_event = 0;
-	if (!yaml_parser_parse(&r->parser, &r->ev)) {
-		const yaml_parser_t *p = &r->parser;
-		yaml_mark_t at = p->problem_mark;
-		if (p->error == YAML_MEMORY_ERROR)
-			snprintf(r->error, sizeof r->error, "out of memory while parsing");
-		else if (p->context)
-			snprintf(r->error, sizeof r->error, "invalid YAML: %s %s", p->context,
-				 p->problem ? p->problem : "");
-		else
-			snprintf(r->error, sizeof r->error, "invalid YAML: %s",
-				 p->problem ? p->problem : "parse error");
-		if (p->error == YAML_READER_ERROR) {
-			/* Reader errors carry a byte offset, not a mark. */
-			size_t line = 1, col = 1;
-			for (size_t i = 0; i < p->problem_offset && i < r->len; i++) {
-				if (r->buf[i] == '\n') {
-					line++;
-					col = 1;
-				} else if (((unsigned char)r->buf[i] & 0xC0) != 0x80) {
-					col++;
-				}
-			}
-			at.line = line - 1;
-			at.column = col - 1;
-		}
-		r->error_line = at.line + 1;
-		r->error_col = at.column + 1;
-		return -1;
-	}
-	r->have_event = 1;
-	switch (r->ev.type) {
-	case YAML_MAPPING_START_EVENT:
-	case YAML_SEQUENCE_START_EVENT:
-		if (++r->depth > r->limits.max_depth) {
-			yt_fail(r, r->ev.start_mark,
-				"nesting deeper than %zu levels (limit: --max-depth or "
-				"ANI_MAX_DEPTH)",
-				r->limits.max_depth);
-			return -1;
-		}
-		break;
-	case YAML_MAPPING_END_EVENT:
-	case YAML_SEQUENCE_END_EVENT:
+	yaml_event_t *ev = &r->ev;
+	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
+	if (!yaml_parser_parse(&r->parser, ev))
+		return parse_failed(r);
+	/* Most frequent first: this runs for every event of the input. */
+	yaml_event_type_t type = ev->type;
+	if (type == YAML_SCALAR_EVENT) {
+		/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a
+		 * double-quoted scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
+		if (ev->data.scalar.length > r->limits.max_scalar_bytes ||
+		    (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+		     memchr(ev->data.scalar.value, 0, ev->data.scalar.length)))
+			return event_refused(r);
+		if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r))
+			r->last_content = ev->end_mark;
+	} else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
+		if (++r->depth > r->limits.max_depth)
+			return event_refused(r);
+	} else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
 		r->depth--;
 		/* Only a flow collection's end has width (its bracket). */
-		if (r->ev.end_mark.index > r->ev.start_mark.index)
-			r->last_content = r->ev.end_mark;
-		break;
-	case YAML_ALIAS_EVENT:
-		r->last_content = r->ev.end_mark;
-		break;
-	case YAML_SCALAR_EVENT:
-		if (r->ev.data.scalar.length > r->limits.max_scalar_bytes) {
-			yt_fail(r, r->ev.start_mark,
-				"scalar of %zu bytes is longer than %zu (limit: --max-scalar-bytes "
-				"or ANI_MAX_SCALAR_BYTES)",
-				r->ev.data.scalar.length, r->limits.max_scalar_bytes);
-			return -1;
-		}
-		/* Names are compared as C strings: "kind\0x" must not read as "kind". */
-		if (memchr(r->ev.data.scalar.value, 0, r->ev.data.scalar.length)) {
-			yt_fail(r, r->ev.start_mark,
-				"a quoted string holds a NUL character (\\0, \\x00 or \\u0000)");
-			return -1;
-		}
-		if (!is_missing_value(r, r->ev.end_mark))
-			r->last_content = r->ev.end_mark;
-		break;
-	default:
-		break;
+		if (ev->end_mark.index > ev->start_mark.index)
+			r->last_content = ev->end_mark;
+	} else if (type == YAML_ALIAS_EVENT) {
+		r->last_content = ev->end_mark;
 	}
 	return 0;
 }

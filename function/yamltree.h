@@ -43,10 +43,10 @@ typedef struct {
 
 typedef struct {
 	yaml_parser_t parser;
-	yaml_event_t ev;
-	int have_event;
+	yaml_event_t ev; /* zeroed when there is none */
 	const char *buf;
 	size_t len;
+	size_t fed; /* bytes handed to libyaml so far */
 	size_t bom;
 	int ascii;		   /* every byte < 0x80: character index == byte offset */
 	size_t cur_char, cur_byte; /* cursor for character -> byte conversion */
@@ -59,6 +59,8 @@ typedef struct {
 } yt_reader;
 
 void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits);
+/* The same, when the caller has scanned buf already: `ascii` is text_scan_input's. */
+void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii);
 void yt_reader_free(yt_reader *r);
 /* Moves to the next event (r->ev). Returns 0, or -1 with r->error set. */
 int yt_next(yt_reader *r);

@@ -7,12 +7,14 @@
  * (default /dev/null). The output file is removed before the clock starts, so truncating a big
  * previous output is not timed. Prints one line per measured run (warm-up runs are not printed):
  *
- *   WALL_SECONDS MAXRSS_KIB STATUS
+ *   WALL_SECONDS MAXRSS_KIB STATUS CPU_SECONDS
  *
  * WALL_SECONDS is CLOCK_MONOTONIC from just before the spawn to the return of wait4; MAXRSS_KIB is
  * ru_maxrss from wait4 (the same number /usr/bin/time prints as %M: the largest RSS of the
  * command or of any descendant it waited for); STATUS is the exit status, 128+N when killed by
- * signal N, 124 on timeout (the command's process group is then killed). Stops after the first run
+ * signal N, 124 on timeout (the command's process group is then killed); CPU_SECONDS is the
+ * command's user + system time from the same wait4 (less disturbed than the wall time when other
+ * work shares the CPUs). Stops after the first run
  * whose STATUS is not 0. On SIGINT, SIGTERM or SIGHUP it kills the command's process group and dies
  * of the same signal. Exit status: 0 when every run exited 0, 1 otherwise, 2 on a usage error.
  */
@@ -49,7 +51,7 @@ static void usage(void)
 
 /* One run. Returns the status as described above; fills *wall and *rss. */
 static int run_once(char **cmd, const char *in, const char *out, const char *err, double timeout,
-		    double *wall, long *rss)
+		    double *wall, long *rss, double *cpu)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -94,6 +96,8 @@ static int run_once(char **cmd, const char *in, const char *out, const char *err
 		if (w == pid) {
 			*wall = now() - t0;
 			*rss = ru.ru_maxrss;
+			*cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+			       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 			posix_spawn_file_actions_destroy(&fa);
 			posix_spawnattr_destroy(&attr);
 			if (timed_out)
@@ -182,11 +186,11 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &blocked, NULL);
 
 	for (long i = 0; i < warmup + runs; i++) {
-		double wall;
+		double wall, cpu;
 		long rss;
-		int st = run_once(cmd, in, out, err, timeout, &wall, &rss);
+		int st = run_once(cmd, in, out, err, timeout, &wall, &rss, &cpu);
 		if (i >= warmup || st != 0) {
-			printf("%.9f %ld %d\n", wall, rss, st);
+			printf("%.9f %ld %d %.6f\n", wall, rss, st, cpu);
 			fflush(stdout);
 		}
 		if (st != 0)

@@ -2,18 +2,24 @@
 """Turn bench/run.sh's raw measurements into the results tables and the target verdicts.
 
 Input: a raw TSV with one line per run (input, program, input bytes, wall seconds, peak RSS KiB,
-exit status), the inputs.tsv written by gen-inputs.py, and a machine description (key=value lines).
+exit status, CPU seconds), the inputs.tsv written by gen-inputs.py, a machine description
+(key=value lines) and, with --callgrind, an index of instruction counts (input, program, total,
+callgrind_annotate output file).
 Output: a plain-text report on stdout and the same as Markdown in --md. Exit status 0, or 3 with
 --strict when a target failed (a target that could not be measured because the function failed
 counts as failed; one skipped by --quick does not).
 """
 
 import argparse
+import os
+import re
 import statistics
 import sys
 
 INPUT_ORDER = ["empty.yaml", "flux.yaml", "synth-1x.yaml", "synth-4x.yaml", "synth-16x.yaml"]
-PARSE_PROGRAMS = ["cat", "libfyaml parse-only", "libyaml parse-only", "function"]
+KUSTOMIZE_INPUTS = ["kustomize-list.yaml", "kustomize-stream.yaml"]
+PARSE_PROGRAMS = ["cat", "libfyaml parse-only", "libyaml parse-only", "function", "function before"]
+FLOOR_LIMIT = 1.05  # issue 12: the function against the bare libyaml parse it is built on
 KUSTOMIZE_PROGRAMS = ["kustomize built-in patches", "kustomize pass-through plugin",
                       "kustomize function plugin"]
 MiB = 1024 * 1024
@@ -49,7 +55,7 @@ def fmt_mbs(x):
 class Row:
     def __init__(self, inp, prog, nbytes):
         self.input, self.program, self.bytes = inp, prog, nbytes
-        self.walls, self.rss, self.bad = [], [], []
+        self.walls, self.rss, self.cpus, self.bad = [], [], [], []
 
     @property
     def ok(self):
@@ -81,16 +87,53 @@ def load(raw):
     with open(raw) as f:
         for line in f:
             p = line.rstrip("\n").split("\t")
-            if len(p) != 6:
+            if len(p) != 7:
                 continue
-            inp, prog, nbytes, wall, rss, st = p
+            inp, prog, nbytes, wall, rss, st, cpu = p
             r = rows.setdefault((inp, prog), Row(inp, prog, int(nbytes)))
             if int(st) == 0:
                 r.walls.append(float(wall))
                 r.rss.append(int(rss))
+                r.cpus.append(float(cpu))
             else:
                 r.bad.append(int(st))
     return rows
+
+
+def paired(a, b, field="walls"):
+    """Ratios a/b of the runs made in the same round (the k-th run of each), or []."""
+    if a is None or b is None or not a.ok or not b.ok:
+        return []
+    return [x / y for x, y in zip(getattr(a, field), getattr(b, field)) if y > 0]
+
+
+def quantile(xs, q):
+    xs = sorted(xs)
+    k = (len(xs) - 1) * q
+    lo = int(k)
+    return xs[lo] + (xs[min(lo + 1, len(xs) - 1)] - xs[lo]) * (k - lo)
+
+
+def load_callgrind(index):
+    """{(input, program): (total Ir, {symbol: self Ir})} from run.sh's callgrind index."""
+    out = {}
+    with open(index) as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t")
+            if len(p) != 4 or not p[2]:
+                continue
+            syms = {}
+            with open(p[3]) as g:
+                for l in g:
+                    m = re.match(r"^\s*([\d,]+)\s+(?:\([^)]*\)\s+)?(.*\S)\s+\[(.*)\]\s*$", l)
+                    if m:
+                        obj = os.path.basename(m.group(3))
+                        sym = re.sub(r"^.*/", "", m.group(2))
+                        if obj.startswith(("lib", "ld-")):  # not the program itself
+                            sym += " [%s]" % obj
+                        syms[sym] = syms.get(sym, 0) + int(m.group(1).replace(",", ""))
+            out[(p[0], p[1])] = (int(p[2]), syms)
+    return out
 
 
 def table(header, body, align):
@@ -126,6 +169,7 @@ def main():
     ap.add_argument("--standin", type=int, default=0)
     ap.add_argument("--big", default="")
     ap.add_argument("--notes", default="", help="file with extra lines for the notes section")
+    ap.add_argument("--callgrind", default="", help="run.sh's index of callgrind results")
     ap.add_argument("--strict", action="store_true")
     a = ap.parse_args()
 
@@ -142,7 +186,7 @@ def main():
             if "=" in line:
                 k, v = line.rstrip("\n").split("=", 1)
                 machine.append((k, v))
-    order = INPUT_ORDER + ([a.big] if a.big else [])
+    order = INPUT_ORDER + ([a.big] if a.big else []) + KUSTOMIZE_INPUTS
     inputs = [i for i in order if any(k[0] == i for k in rows)]
 
     out_txt, out_md = [], []
@@ -201,7 +245,76 @@ def main():
     out_md.extend(m)
     both("")
 
-    # Table 2: kustomize on flux
+    # Table 2: the function against the bare libyaml parse (issue 12)
+    cg = load_callgrind(a.callgrind) if a.callgrind else {}
+    before = any(k[1] == "function before" for k in rows)
+    hdr = ["input", "pairs", "x libyaml (wall)", "pairs 10-90%", "x libyaml (CPU)", "x libfyaml (wall)",
+           "Ir function", "Ir libyaml", "x libyaml (Ir)"]
+    if before:
+        hdr += ["before: x libyaml (wall)", "before: x libyaml (Ir)"]
+    body = []
+    floor = {}  # input -> (wall ratios, Ir ratio or None)
+
+    def ir_ratio(inp, prog):
+        f, b = cg.get((inp, prog)), cg.get((inp, "libyaml parse-only"))
+        return f[0] / b[0] if f and b and b[0] else None
+
+    for inp in inputs:
+        ly, fy = rows.get((inp, "libyaml parse-only")), rows.get((inp, "libfyaml parse-only"))
+        w = paired(rows.get((inp, "function")), ly)
+        if not w:
+            continue
+        c = paired(rows.get((inp, "function")), ly, "cpus")
+        x = ir_ratio(inp, "function")
+        floor[inp] = (w, x)
+        fl = paired(rows.get((inp, "function")), fy)
+        fc, lc = cg.get((inp, "function")), cg.get((inp, "libyaml parse-only"))
+        row = [inp, str(len(w)), "%.3fx" % statistics.median(w),
+               "%.3f-%.3f" % (quantile(w, 0.1), quantile(w, 0.9)),
+               "%.3fx" % statistics.median(c) if c else "-",
+               "%.3fx" % statistics.median(fl) if fl else "-",
+               "%.1f M" % (fc[0] / 1e6) if fc else "-", "%.1f M" % (lc[0] / 1e6) if lc else "-",
+               "%.3fx" % x if x is not None else "-"]
+        if before:
+            bw = paired(rows.get((inp, "function before")), ly)
+            bx = ir_ratio(inp, "function before")
+            row += ["%.3fx" % statistics.median(bw) if bw else "-", "%.3fx" % bx if bx is not None else "-"]
+        body.append(row)
+    if body:
+        t, m = table(hdr, body, "lr" + "r" * (len(hdr) - 2))
+        title = "The function against the bare libyaml parse it is built on (issue 12)"
+        out_txt.append(title)
+        out_txt.extend(t)
+        out_md.append("## " + title)
+        out_md.append("")
+        both("Ratios are medians over the rounds of (function run / libyaml parse-only run of the same "
+             "round; the function runs right after it); `pairs 10-90%` is the spread of those ratios, "
+             "the noise of the machine. CPU is user + system time. Ir: instructions counted by "
+             "callgrind (`--callgrind`), which the load of the machine does not change.")
+        both("")
+        out_md.extend(m)
+        both("")
+    if cg:
+        hdr = ["input", "function - libyaml (Ir)", "where (instructions outside libyaml, function minus libyaml parse-only, % of the parse)"]
+        body = []
+        for inp in inputs:
+            fc, lc = cg.get((inp, "function")), cg.get((inp, "libyaml parse-only"))
+            if not fc or not lc:
+                continue
+            diff = [(fc[1].get(k, 0) - lc[1].get(k, 0), k) for k in set(fc[1]) | set(lc[1]) if "libyaml" not in k]
+            top = [(d, k) for d, k in sorted(diff, reverse=True)[:6] if d > 0]
+            body.append([inp, "%+.2f%%" % (100.0 * (fc[0] - lc[0]) / lc[0]),
+                         ", ".join("%s %+.2f%%" % (k, 100.0 * d / lc[0]) for d, k in top)])
+        t, m = table(hdr, body, "lrl")
+        title = "Where the function's instructions beyond the bare parse go"
+        out_txt.append(title)
+        out_txt.extend(t)
+        out_md.append("## " + title)
+        out_md.append("")
+        out_md.extend(m)
+        both("")
+
+    # Table 3: kustomize on flux
     kr = {p: rows.get(("flux.yaml", p)) for p in KUSTOMIZE_PROGRAMS}
     fn_flux = rows.get(("flux.yaml", "function"))
     if any(kr.values()):
@@ -297,9 +410,23 @@ def main():
     else:
         verdict("5. start-up: function / cat on empty.yaml", bad(fe, "function"), "<= 2", False)
 
+    # 6 (issue 12)
+    for inp in inputs:
+        if inp == "empty.yaml" or inp not in floor:
+            continue
+        w, x = floor[inp]
+        m = statistics.median(w)
+        verdict("6. function / libyaml parse-only on %s, wall" % inp,
+                "%.3f (median of %d pairs; 10-90%%: %.3f-%.3f)" % (m, len(w), quantile(w, 0.1), quantile(w, 0.9)),
+                "<= %.2f" % FLOOR_LIMIT, m <= FLOOR_LIMIT)
+        if cg:
+            verdict("6. function / libyaml parse-only on %s, instructions" % inp,
+                    "%.4f" % x if x is not None else "not counted",
+                    "<= %.2f" % FLOOR_LIMIT, None if x is None else x <= FLOOR_LIMIT)
+
     body = [[n, v, l, "SKIP" if ok is None else "PASS" if ok else "FAIL"] for n, v, l, ok in verdicts]
     t, m = table(["target", "measured", "limit", "result"], body, "lllc")
-    title = "Targets (GitHub issue 5)" + (" -- STAND-IN, not the function" if a.standin else "")
+    title = "Targets (GitHub issues 5 and 12)" + (" -- STAND-IN, not the function" if a.standin else "")
     out_txt.append(title)
     out_txt.extend(t)
     out_md.append("## " + title)
