@@ -43,10 +43,9 @@ as_case() { # DIR INPUT PLUGIN_CONFIG
 	add "$out/.case"
 	rm -f "$out/.case"
 }
-for d in tests/cases/*/; do
-	input=$d/input.yaml
+for d in tests/cases/*/ tests/hostile/cases/*/; do
+	input=$d/input
 	[ -f "$d/input.path" ] && input=$(cat "$d/input.path")
-	as_case "$d" "$input" "$d/plugin-config.yaml"
+	as_case "$d" "$input" "$d/config.yaml"
 done
-for d in tests/hostile/cases/*/; do as_case "$d" "$d/input" "$d/config.yaml"; done
 echo "make-corpus: $n files in, $(find "$out" -type f | wc -l) distinct seeds in $out"

@@ -22,7 +22,7 @@ add_group() {
 		add_group build
 		add_group image
 		add_group arm64
-		packages+=(libcriterion-dev clang libclang-rt-14-dev afl++ valgrind python3 python3-yaml git file binutils groff-base man-db)
+		packages+=(libcriterion-dev clang libclang-rt-14-dev afl++ valgrind python3 python3-yaml git patch file binutils groff-base man-db)
 		check_kube_tools=1
 		;;
 	image) packages+=(docker.io debootstrap docker-registry) ;;

@@ -4,8 +4,8 @@
 #  1. configures build-asan/ with -DANI_SANITIZE=ON (ASan + UBSan, every finding fatal), builds it
 #     and runs the whole ctest suite against it;
 #  2. runs the end-to-end cases under valgrind (memcheck, full leak check, every leak kind an
-#     error) on the normal binary from build/: every bad-input case (tests/hostile/cases), every
-#     data-driven case (tests/cases), and the captured kustomize / kpt / legacy-plugin inputs;
+#     error) on the normal binary from build/: every data-driven case (tests/cases and
+#     tests/hostile/cases), and the captured kustomize / kpt / legacy-plugin inputs;
 #     zero errors and zero leaks required, and the output must equal the run without valgrind.
 # Prints "N passed, M failed" and exits non-zero on any failure.
 #   scripts/sanitize.sh [--no-asan | --no-valgrind]
@@ -66,25 +66,14 @@ if [ $do_valgrind = 1 ]; then
 			[ $said = 0 ]
 		}
 
-		# The bad-input cases: their own runner, with the binary under valgrind.
-		if ANI_BIN=$bin ANI_WRAP="${vg[*]}" bash tests/hostile/bad-input.sh && vg_report; then
-			ok "valgrind: tests/hostile/cases"
+		# Every data-driven case (tests/cases, tests/hostile/cases): their runner, with the binary
+		# under valgrind.
+		if ANI_BIN=$bin ANI_WRAP="${vg[*]}" bash tests/cases/run.sh >"$tmp/cases.log" 2>&1 && vg_report; then
+			ok "valgrind: data-driven cases ($(tail -1 "$tmp/cases.log"))"
 		else
+			grep -v '^ok ' "$tmp/cases.log" | head -60
 			vg_report
-			bad "valgrind: tests/hostile/cases"
-		fi
-
-		# The data-driven cases (tests/cases): their runner, with a wrapper as the binary.
-		printf '#!/bin/sh\nexec %s %s "$@"\n' "${vg[*]}" "$bin" >"$tmp/ani-valgrind"
-		chmod +x "$tmp/ani-valgrind"
-		if [ -f tests/cases/run.sh ]; then
-			if ANI_BIN=$tmp/ani-valgrind bash tests/cases/run.sh >"$tmp/cases.log" 2>&1 && vg_report; then
-				ok "valgrind: tests/cases ($(tail -1 "$tmp/cases.log"))"
-			else
-				tail -20 "$tmp/cases.log"
-				vg_report
-				bad "valgrind: tests/cases"
-			fi
+			bad "valgrind: data-driven cases"
 		fi
 
 		# The captured real inputs, each as its orchestrator passes it.

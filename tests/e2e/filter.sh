@@ -38,12 +38,19 @@ run "$TMP/flags.out" "$TMP/flags.err" --policy flux-system/allow-egress --from-n
 [[ $rc -eq 0 ]] || { cat "$TMP/flags.err" >&2; fail "exit status $rc, want 0"; }
 expect_added "$TMP/in.yaml" "$TMP/flags.out" < <(expected_flux_added)
 ok "stdout = input + the rule + the label"
-cat >"$TMP/flags.err.want" <<'EOF'
-allow-namespace-ingress: <stdin>:29:3: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
-allow-namespace-ingress: <stdin>:2552:5: info: Service flux-system/source-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
-allow-namespace-ingress: <stdin>:5965:5: info: Service flux-system/notification-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
-allow-namespace-ingress: <stdin>:5986:5: info: Service flux-system/webhook-receiver: maps port 80 to targetPort http-webhook (container port 9292): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
-allow-namespace-ingress: <stdin>:7393:5: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
+# Results point at the node they are about: allow-egress's ingress sequence (its first rule) and
+# the Namespace's labels mapping (its first label).
+rules_at=$(position_after "$TMP/in.yaml" '^  name: allow-egress$' '^  - from:$')
+labels_at=$(position_after "$TMP/in.yaml" '^  name: octopilot-system$' '^    [^ ]')
+source_controller_ports_at=$(service_ports_at "$TMP/in.yaml" source-controller)
+notification_controller_ports_at=$(service_ports_at "$TMP/in.yaml" notification-controller)
+webhook_receiver_ports_at=$(service_ports_at "$TMP/in.yaml" webhook-receiver)
+cat >"$TMP/flags.err.want" <<EOF
+allow-namespace-ingress: <stdin>:$rules_at: info: NetworkPolicy flux-system/allow-egress: added an ingress rule admitting namespace octopilot-system on 80/TCP, 9090/TCP (spec.ingress[1])
+allow-namespace-ingress: <stdin>:$source_controller_ports_at: info: Service flux-system/source-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:$notification_controller_ports_at: info: Service flux-system/notification-controller: maps port 80 to targetPort http (container port 9090): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:$webhook_receiver_ports_at: info: Service flux-system/webhook-receiver: maps port 80 to targetPort http-webhook (container port 9292): NetworkPolicies match the pods' container ports, so the configured port 80 opens nothing on pods that do not listen on it (spec.ports[0])
+allow-namespace-ingress: <stdin>:$labels_at: info: Namespace octopilot-system: labelled name=octopilot-system (metadata.labels)
 EOF
 diff -u "$TMP/flags.err.want" "$TMP/flags.err" || fail "stderr lines are not the expected ones"
 ok "stderr: one readable line per result"

@@ -42,10 +42,14 @@ step "the added lines are where they belong (Namespace octopilot-system labels; 
 ns_doc=$(awk 'BEGIN{RS="---\n"} /\nkind: Namespace\n/ && /\n  name: octopilot-system\n/' "$TMP/with.yaml")
 grep -q '^  labels:$' <<<"$ns_doc" && grep -q '^    app.kubernetes.io/part-of: octopilot$' <<<"$ns_doc" &&
 	grep -q '^    name: octopilot-system$' <<<"$ns_doc" || { echo "$ns_doc" >&2; fail "Namespace octopilot-system lacks the label name=octopilot-system"; }
-np_doc=$(awk 'BEGIN{RS="---\n"} /\nkind: NetworkPolicy\n/ && /\n  name: allow-egress\n/' "$TMP/with.yaml")
-grep -q '^          name: octopilot-system$' <<<"$np_doc" || { echo "$np_doc" >&2; fail "allow-egress lacks the rule"; }
-[[ $(grep -c '^  - from:$' <<<"$np_doc") -eq 2 ]] || { echo "$np_doc" >&2; fail "allow-egress should have 2 ingress rules"; }
-ok "Namespace labelled name=octopilot-system; allow-egress has 2 ingress rules"
+# allow_egress_doc FILE: the allow-egress NetworkPolicy document of a render.
+allow_egress_doc() { awk 'BEGIN{RS="---\n"} /\nkind: NetworkPolicy\n/ && /\n  name: allow-egress\n/' "$1"; }
+np_doc=$(allow_egress_doc "$TMP/with.yaml")
+[[ $np_doc == *"$(default_rule_lines 2 0)"* ]] || { echo "$np_doc" >&2; fail "allow-egress lacks the rule"; }
+rules_before=$(allow_egress_doc "$TMP/without.yaml" | grep -c '^  - from:$')
+rules=$(grep -c '^  - from:$' <<<"$np_doc")
+[[ $rules -eq $((rules_before + 1)) ]] || { echo "$np_doc" >&2; fail "allow-egress has $rules ingress rules, not $rules_before + 1"; }
+ok "Namespace labelled name=octopilot-system; allow-egress has $rules ingress rules ($rules_before + the new one)"
 
 step "idempotent: the rendered output, rendered again through the plugin, is unchanged"
 mkdir -p "$TMP/again"

@@ -14,26 +14,19 @@
 set -euo pipefail
 # shellcheck source=tests/e2e/lib/common.bash
 source "$(dirname "$0")/lib/common.bash"
+source tests/lib/results.bash
 
 RL=tests/e2e/lib/resourcelist.py
 require_tool python3 "the ResourceList checks use python3's standard library only"
 
+# expected_report ITEMS: what resourcelist.py compare says of the merged output of a captured
+# input holding ITEMS items.
 expected_report() {
-	cat <<'EOF'
-items: 40 in, 40 out, 2 changed; results: 5
-== NetworkPolicy flux-system/allow-egress
-+  - from:
-+    - namespaceSelector:
-+        matchLabels:
-+          name: octopilot-system
-+    ports:
-+    - port: 80
-+      protocol: TCP
-+    - port: 9090
-+      protocol: TCP
-== Namespace /octopilot-system
-+    name: octopilot-system
-EOF
+	echo "items: $1 in, $1 out, 2 changed; results: 5"
+	echo "== NetworkPolicy flux-system/allow-egress"
+	default_rule_lines 2 0 | sed 's/^/+/'
+	echo "== Namespace /octopilot-system"
+	echo "+    name: octopilot-system"
 }
 
 # run_fn IN OUT: run the function the way kustomize does (the kustomization directory as working
@@ -49,17 +42,18 @@ run_fn() {
 
 for cfg in typed configmap default; do
 	in=tests/fixtures/krm/flux-octopilot.$cfg-config.yaml
-	step "closest real check: captured kustomize input ($cfg functionConfig): one ResourceList, all 40 items and their annotations kept, rule and label added"
+	items=$(python3 "$RL" keys-list "$in" | wc -l)
+	step "closest real check: captured kustomize input ($cfg functionConfig): one ResourceList, all $items items and their annotations kept, rule and label added"
 	run_fn "$in" "$TMP/$cfg.out"
 	python3 "$RL" compare "$in" "$TMP/$cfg.out" >"$TMP/$cfg.report" || fail "$in: the output is not what kustomize needs"
-	diff -u <(expected_report) "$TMP/$cfg.report" || fail "$in: unexpected changes (diff above: expected vs got)"
+	diff -u <(expected_report "$items") "$TMP/$cfg.report" || fail "$in: unexpected changes (diff above: expected vs got)"
 	ok "$(head -1 "$TMP/$cfg.report")"
 
 	step "captured kustomize input ($cfg): a second pass over the output changes no item (idempotent)"
 	# Drop the first pass's results, as kustomize does (it keeps only the items).
-	sed '/^results:/,$d' "$TMP/$cfg.out" >"$TMP/$cfg.again.in"
+	strip_results "$TMP/$cfg.out" >"$TMP/$cfg.again.in"
 	run_fn "$TMP/$cfg.again.in" "$TMP/$cfg.again.out"
-	[[ $(python3 "$RL" compare "$TMP/$cfg.again.in" "$TMP/$cfg.again.out" | head -1) == "items: 40 in, 40 out, 0 changed; results: "* ]] ||
+	[[ $(python3 "$RL" compare "$TMP/$cfg.again.in" "$TMP/$cfg.again.out" | head -1) == "items: $items in, $items out, 0 changed; results: "* ]] ||
 		fail "$cfg: the second pass changed items"
 	ok "nothing changed on the second pass"
 done
@@ -69,7 +63,7 @@ python3 "$RL" set-function-config tests/fixtures/krm/flux-octopilot.typed-config
 	examples/flux-kustomize-exec/allow-namespace-ingress.yaml >"$TMP/example.in"
 run_fn "$TMP/example.in" "$TMP/example.out"
 python3 "$RL" compare "$TMP/example.in" "$TMP/example.out" >"$TMP/example.report"
-diff -u <(expected_report) "$TMP/example.report" || fail "the example's config does not give the expected result"
+diff -u <(expected_report "$(python3 "$RL" keys-list "$TMP/example.in" | wc -l)") "$TMP/example.report" || fail "the example's config does not give the expected result"
 ok "same result as the captured run"
 
 step "the example's kustomization loads (kubectl kustomize --enable-alpha-plugins; ../flux base) and lists exactly the captured resources"
@@ -97,7 +91,8 @@ rc=0
 	{ cat "$TMP/missing.err" >&2; fail "stderr does not name the missing policy"; }
 python3 "$RL" compare "$TMP/missing.in" "$TMP/missing.out" >"$TMP/missing.report" ||
 	fail "stdout on failure is not the unchanged ResourceList"
-[[ $(head -1 "$TMP/missing.report") == "items: 40 in, 40 out, 0 changed; results: "* ]] || fail "items changed on failure"
+items=$(python3 "$RL" keys-list "$TMP/missing.in" | wc -l)
+[[ $(head -1 "$TMP/missing.report") == "items: $items in, $items out, 0 changed; results: "* ]] || fail "items changed on failure"
 grep -q '^  severity: error$' "$TMP/missing.out" || fail "no error result in the ResourceList on stdout"
 ok "exit 1; unchanged items with an error result on stdout; stderr: $(head -1 "$TMP/missing.err")"
 

@@ -13,6 +13,7 @@
 # Prints "N passed, M failed".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+source tests/lib/results.bash
 bin=${ANI_BIN:-build/allow-namespace-ingress}
 build_dir=${ANI_BUILD_DIR:-$(dirname "$bin")}
 tmp=$(mktemp -d)
@@ -21,7 +22,6 @@ passed=0
 failed=0
 ok() { passed=$((passed + 1)); [ -n "${VERBOSE:-}" ] && echo "ok   $1"; return 0; }
 bad() { failed=$((failed + 1)); echo "FAIL $1: $2"; [ -s "$tmp/err" ] && sed 's/^/     /' "$tmp/err" | head -8; return 0; }
-strip_results() { awk '/^results:/ {skip = 1; next} skip && /^[^ #-]/ {skip = 0} !skip' "$1"; }
 
 shopt -s nullglob
 crashes=(fuzz/crashes/*)

@@ -63,6 +63,27 @@ namespace_label_then_rule() {
 	default_rule_lines 2 0
 }
 
+# position_after FILE ANCHOR PATTERN: LINE:COLUMN (as the function's messages give them) of the
+# first line matching PATTERN after the first line matching ANCHOR (awk regexes), COLUMN being
+# where the line's text starts; so expected positions come from the fixture, not from its layout
+# at the time a test was written.
+position_after() {
+	awk -v anchor="$2" -v pattern="$3" '
+		seen && $0 ~ pattern { match($0, /[^ ]/); print NR ":" RSTART; found = 1; exit }
+		$0 ~ anchor { seen = 1 }
+		END { exit !found }' "$1" || fail "$1: no line matching $3 after $2"
+}
+
+# service_ports_at FILE NAME: LINE:COL of the first entry of spec.ports of Service NAME.
+service_ports_at() {
+	awk -v name="$2" '
+		/^kind: / { svc = $0 == "kind: Service"; named = 0; ports = 0 }
+		svc && $0 == "  name: " name { named = 1 }
+		named && $0 == "  ports:" { ports = 1; next }
+		ports && /^  - / { print NR ":3"; found = 1; exit }
+		END { exit !found }' "$1" || fail "$1: no Service $2 with ports"
+}
+
 # expect_added ORIG NEW: NEW must be ORIG plus exactly the lines given on stdin (in that order,
 # wherever they were inserted); no line of ORIG removed or changed. Prints the diff.
 expect_added() {
