@@ -111,5 +111,5 @@ Test(out_of_memory, every_allocation_of_separate_mode_patches_and_json)
 	o.output = ANI_OUTPUT_PATCHES;
 	fail_each_allocation("tests/fixtures/legacy-plugin/flux-octopilot.stdin.yaml", &o);
 	ani_options json = {.input_name = "<json>"};
-	fail_each_allocation("tests/cases/json-resource-list/input.yaml", &json);
+	fail_each_allocation("tests/cases/json-resource-list/input", &json);
 }
