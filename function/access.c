@@ -237,7 +237,8 @@ static int covers(port_set *s, long lo, long hi)
 {
 	if (s->every)
 		return 1;
-	qsort(s->v, s->n, sizeof *s->v, compare_intervals);
+	if (s->n)
+		qsort(s->v, s->n, sizeof *s->v, compare_intervals);
 	long next = lo;
 	for (size_t i = 0; i < s->n && next <= hi; i++)
 		if (s->v[i].lo <= next && s->v[i].hi >= next)

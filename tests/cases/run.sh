@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs data-driven cases (the format: tests/cases/README.md): the binary on each case's input,
 # compared with the case's exit status, stderr and stdout, plus the checks every case gets.
 #   tests/cases/run.sh [--regen] [CASE...]

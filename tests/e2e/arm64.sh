@@ -7,7 +7,7 @@
 #     incremental);
 #  2. on every captured input (tests/fixtures/krm, kpt, legacy-plugin) it gives the native
 #     binary's stdout, stderr and exit status, byte for byte;
-#  3. the data-driven case runners (tests/cases, tests/hostile bad-input) run with a stand-in
+#  3. the data-driven case runner (tests/cases and tests/hostile/cases) runs with a stand-in
 #     binary (lib/same-as-native.bash) that runs both builds on each case's arguments and stdin and
 #     records any difference: every case input is compared, and the runners' own checks pass.
 set -euo pipefail
@@ -50,7 +50,7 @@ n=$((n + 1))
 differences "captured inputs"
 ok "$n captured inputs: identical"
 
-for runner in tests/cases/run.sh tests/hostile/bad-input.sh; do
+for runner in tests/cases/run.sh; do
 	step "$runner with every case run by both builds"
 	before=$(wc -l <"$ANI_COMPARE_DIR/calls.log")
 	ANI_BIN=$SAME bash "$runner" >"$TMP/runner.log" 2>&1 || { tail -20 "$TMP/runner.log" >&2; fail "$runner failed with the stand-in"; }

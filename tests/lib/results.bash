@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by the test scripts that compare function outputs.
 
 # strip_results FILE: FILE without its top-level `results:` entry (the function rewrites that

@@ -80,7 +80,7 @@ service_ports_at() {
 		/^kind: / { svc = $0 == "kind: Service"; named = 0; ports = 0 }
 		svc && $0 == "  name: " name { named = 1 }
 		named && $0 == "  ports:" { ports = 1; next }
-		ports && /^  - / { print NR ":3"; found = 1; exit }
+		ports && /^  - / { match($0, /[^ -]/); print NR ":" RSTART; found = 1; exit }
 		END { exit !found }' "$1" || fail "$1: no Service $2 with ports"
 }
 
