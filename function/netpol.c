@@ -196,7 +196,7 @@ static int check_mapping(reader *r, const yt_node **map, const char *path)
 			rc = fail(r, keys[i], "%s uses a merge key (<<): merge keys are not read",
 				  path);
 	}
-	if (!rc) {
+	if (!rc && n) {
 		qsort(keys, n, sizeof *keys, compare_key_nodes);
 		for (size_t i = 1; i < n && !rc; i++)
 			if (!strcmp(keys[i]->value, keys[i - 1]->value))

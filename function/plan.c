@@ -420,7 +420,8 @@ static void report_service_ports(planner *pl, const acc_model *m);
 static int *copy_missing(const acc_verdict *v)
 {
 	int *ports = xcalloc(v->n_missing ? v->n_missing : 1, sizeof *ports);
-	memcpy(ports, v->missing, v->n_missing * sizeof *ports);
+	if (v->n_missing)
+		memcpy(ports, v->missing, v->n_missing * sizeof *ports);
 	return ports;
 }
 
