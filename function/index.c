@@ -70,6 +70,22 @@ typedef struct {
 	yt_arena list_scratch; /* the List's own strings meanwhile */
 } walker;
 
+/* Moves to the next key of the current mapping: 1 at a plain string key, 0 at the mapping's end,
+ * -1 after a failure (`not_string` says what a key of another kind is). */
+static int next_string_key(walker *w, const char *not_string)
+{
+	yt_reader *r = &w->r;
+	if (yt_next(r))
+		return fail_reader(w->f, r);
+	if (r->ev.type == YAML_MAPPING_END_EVENT)
+		return 0;
+	if (yt_check_key(r))
+		return fail_reader(w->f, r);
+	if (r->ev.type != YAML_SCALAR_EVENT)
+		return fail_at(w->f, r->ev.start_mark, not_string);
+	return 1;
+}
+
 static int count_item(walker *w);
 static int read_item(walker *w, size_t ordinal);
 
@@ -258,15 +274,11 @@ static int read_item(walker *w, size_t ordinal)
 	yt_arena_reset(&w->scratch);
 	size_t list_first = w->ix->n_items; /* items read as a List's, kept only if it is one */
 	for (int first_key = 1;; first_key = 0) {
-		if (yt_next(r))
-			return fail_reader(w->f, r);
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		int at_key = next_string_key(w, "a resource's top-level key is not a string");
+		if (at_key < 0)
+			return -1;
+		if (!at_key)
 			break;
-		if (yt_check_key(r))
-			return fail_reader(w->f, r);
-		if (r->ev.type != YAML_SCALAR_EVENT)
-			return fail_at(w->f, r->ev.start_mark,
-				       "a resource's top-level key is not a string");
 		/* A JSON document: edits in its flow style would not be JSON. */
 		if (first_key && flow && w->ix->kind == ANI_INPUT_STREAM &&
 		    r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
@@ -396,15 +408,11 @@ static int read_resource_list(walker *w)
 	const char *kind = NULL;
 	int have_items = 0;
 	for (;;) {
-		if (yt_next(r))
-			return fail_reader(w->f, r);
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
+		int at_key = next_string_key(w, "a ResourceList key is not a string");
+		if (at_key < 0)
+			return -1;
+		if (!at_key)
 			break;
-		if (yt_check_key(r))
-			return fail_reader(w->f, r);
-		if (r->ev.type != YAML_SCALAR_EVENT)
-			return fail_at(w->f, r->ev.start_mark,
-				       "a ResourceList key is not a string");
 		char key[32];
 		snprintf(key, sizeof key, "%s", (const char *)r->ev.data.scalar.value);
 		size_t key_start = yt_mark_byte(r, r->ev.start_mark);
