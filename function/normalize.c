@@ -13,6 +13,17 @@ static int append_output(void *data, unsigned char *buffer, size_t size)
 }
 
 /* The same event, with every collection in block style. */
+static const unsigned char *event_tag(const yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT)
+		return ev->data.scalar.tag;
+	if (ev->type == YAML_SEQUENCE_START_EVENT)
+		return ev->data.sequence_start.tag;
+	if (ev->type == YAML_MAPPING_START_EVENT)
+		return ev->data.mapping_start.tag;
+	return NULL;
+}
+
 static int block_event(const yaml_event_t *in, yaml_event_t *out)
 {
 	switch (in->type) {
@@ -80,6 +91,16 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 			snprintf(f->message, sizeof f->message, "%s", r.error);
 			f->line = r.error_line;
 			f->col = r.error_col;
+			break;
+		}
+		/* A tag is no JSON, and an independent reader may resolve it otherwise once the
+		 * scalar's quoting changes: refuse rather than rewrite what it means. */
+		if (event_tag(&r.ev)) {
+			snprintf(f->message, sizeof f->message,
+				 "cannot rewrite the input as block YAML: a node carries a tag "
+				 "(!...)");
+			f->line = r.ev.start_mark.line + 1;
+			f->col = r.ev.start_mark.column + 1;
 			break;
 		}
 		yaml_event_t ev;
