@@ -633,6 +633,17 @@ const ani_setting_spec *ani_setting_spec_at(size_t i)
 	return i < N_SETTINGS ? &settings[i].doc : NULL;
 }
 
+const ani_setting_spec *ani_setting_for_flag(const char *arg, int *is_switch)
+{
+	for (size_t i = 0; i < N_SETTINGS; i++) {
+		const ani_setting_spec *s = &settings[i].doc;
+		*is_switch = s->switch_flag && !strcmp(arg, s->switch_flag);
+		if (*is_switch || (s->flag && !strcmp(arg, s->flag)))
+			return s;
+	}
+	return NULL;
+}
+
 static const setting *setting_named(const char *key)
 {
 	for (size_t i = 0; i < N_SETTINGS; i++)

@@ -306,18 +306,6 @@ static void add_setting(settings *s, const ani_setting_spec *spec, const char *v
 	s->v[s->n++] = (ani_setting){spec->key, value};
 }
 
-/* The settings-table row whose flag (or, with *is_switch set, switch) is `arg`. */
-static const ani_setting_spec *setting_flag(const char *arg, int *is_switch)
-{
-	const ani_setting_spec *s;
-	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
-		*is_switch = s->switch_flag && !strcmp(arg, s->switch_flag);
-		if (*is_switch || (s->flag && !strcmp(arg, s->flag)))
-			return s;
-	}
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	ani_options o = {0};
@@ -344,7 +332,7 @@ int main(int argc, char **argv)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int takes = 1;
 		int is_switch = 0;
-		const ani_setting_spec *spec = setting_flag(a, &is_switch);
+		const ani_setting_spec *spec = ani_setting_for_flag(a, &is_switch);
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			print_usage();
 			return 0;

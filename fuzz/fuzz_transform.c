@@ -160,18 +160,6 @@ typedef struct {
 	ani_setting settings[FUZZ_CASE_MAX_WORDS];
 } case_options;
 
-/* The settings-table row whose flag (or, with *is_switch set, switch) is `word`. */
-static const ani_setting_spec *setting_for(const char *word, int *is_switch)
-{
-	const ani_setting_spec *s;
-	for (size_t i = 0; (s = ani_setting_spec_at(i)); i++) {
-		*is_switch = s->switch_flag && !strcmp(word, s->switch_flag);
-		if (*is_switch || (s->flag && !strcmp(word, s->flag)))
-			return s;
-	}
-	return NULL;
-}
-
 static void options_for(const fuzz_case *c, case_options *co)
 {
 	static const struct {
@@ -206,7 +194,7 @@ static void options_for(const fuzz_case *c, case_options *co)
 					(size_t)strtoull(n, NULL, 10);
 		}
 		int is_switch;
-		const ani_setting_spec *s = setting_for(w, &is_switch);
+		const ani_setting_spec *s = ani_setting_for_flag(w, &is_switch);
 		if (s && (is_switch || v))
 			co->settings[o->n_settings++] =
 				(ani_setting){s->key, is_switch ? s->switch_value : v};

@@ -44,6 +44,8 @@ typedef struct {
 
 /* Row `i` of the settings table, NULL past its end. */
 const ani_setting_spec *ani_setting_spec_at(size_t i);
+/* The row whose flag (or, with *is_switch set, switch flag) is `arg`; NULL when none. */
+const ani_setting_spec *ani_setting_for_flag(const char *arg, int *is_switch);
 
 /* Resource limits; a zero field takes the documented default (see ani_limits_default). */
 typedef struct {

@@ -196,6 +196,13 @@ def main():
         out_txt.append(s)
         out_md.append(s)
 
+    def section(title, txt_lines, md_lines):
+        """A titled table in both reports, then a blank line."""
+        out_txt.append(title)
+        out_txt.extend(txt_lines)
+        out_md.extend(["## " + title, ""] + md_lines)
+        both("")
+
     out_md.append("# allow-namespace-ingress benchmark results")
     out_md.append("")
     if a.standin:
@@ -306,14 +313,8 @@ def main():
             top = [(d, k) for d, k in sorted(diff, reverse=True)[:6] if d > 0]
             body.append([inp, "%+.2f%%" % (100.0 * (fc[0] - lc[0]) / lc[0]),
                          ", ".join("%s %+.2f%%" % (k, 100.0 * d / lc[0]) for d, k in top)])
-        t, m = table(hdr, body, "lrl")
-        title = "Where the function's instructions beyond the bare parse go"
-        out_txt.append(title)
-        out_txt.extend(t)
-        out_md.append("## " + title)
-        out_md.append("")
-        out_md.extend(m)
-        both("")
+        section("Where the function's instructions beyond the bare parse go",
+                *table(hdr, body, "lrl"))
 
     # Table 3: kustomize on flux
     kr = {p: rows.get(("flux.yaml", p)) for p in KUSTOMIZE_PROGRAMS}
@@ -426,14 +427,8 @@ def main():
                     "<= %.2f" % FLOOR_LIMIT, None if x is None else x <= FLOOR_LIMIT)
 
     body = [[n, v, l, "SKIP" if ok is None else "PASS" if ok else "FAIL"] for n, v, l, ok in verdicts]
-    t, m = table(["target", "measured", "limit", "result"], body, "lllc")
-    title = "Targets (GitHub issues 5 and 12)" + (" -- STAND-IN, not the function" if a.standin else "")
-    out_txt.append(title)
-    out_txt.extend(t)
-    out_md.append("## " + title)
-    out_md.append("")
-    out_md.extend(m)
-    both("")
+    section("Targets (GitHub issues 5 and 12)" + (" -- STAND-IN, not the function" if a.standin else ""),
+            *table(["target", "measured", "limit", "result"], body, "lllc"))
     if a.notes:
         with open(a.notes) as f:
             notes = [l.rstrip("\n") for l in f if l.strip()]
