@@ -127,11 +127,35 @@ int text_plain_reads_as_string(const char *s)
 	return !(*d >= '0' && *d <= '9');
 }
 
+/* The length of the well-formed UTF-8 sequence at p (lead byte >= 0x80), or 0: a truncated or
+ * overlong sequence, a surrogate or a code point past U+10FFFF, all of which libyaml refuses. */
+static size_t utf8_sequence_length(const unsigned char *p)
+{
+	size_t n = p[0] >= 0xC2 && p[0] <= 0xDF	  ? 2
+		   : p[0] >= 0xE0 && p[0] <= 0xEF ? 3
+		   : p[0] >= 0xF0 && p[0] <= 0xF4 ? 4
+						  : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0) ||
+	    (p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
 /* The escape of a character at p that a YAML scalar cannot hold raw: NEL, LS and PS (libyaml reads
- * line breaks there), the other C1 controls, U+FFFE and U+FFFF (not printable); NULL for any
- * other. `out` holds an escape made here. */
+ * line breaks there), the other C1 controls, U+FFFE and U+FFFF (not printable), and a byte that
+ * is not well-formed UTF-8 (text from the command line, or cut by a message's width), written
+ * as U+FFFD; NULL for any other. `out` holds an escape made here; *n is the length of the
+ * character (or of the bad byte) either way. */
 static const char *unicode_escape(const unsigned char *p, size_t *n, char out[8])
 {
+	*n = p[0] < 0x80 ? 1 : utf8_sequence_length(p);
+	if (!*n) {
+		*n = 1;
+		return "\\uFFFD";
+	}
 	if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
 		*n = 2;
 		if (p[1] == 0x85)
@@ -154,7 +178,7 @@ static int has_unicode_escape(const char *s)
 {
 	size_t n;
 	char out[8];
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p += n)
 		if (unicode_escape(p, &n, out))
 			return 1;
 	return 0;
@@ -200,14 +224,13 @@ void tb_put_yaml_double_quoted(tbuf *b, const char *s)
 			size_t n;
 			char made[8];
 			const char *escape = unicode_escape(p, &n, made);
-			if (escape) {
+			if (escape)
 				tb_puts(b, escape);
-				p += n - 1;
-			} else if (*p < 0x20 || *p == 0x7f) {
+			else if (*p < 0x20 || *p == 0x7f)
 				tb_printf(b, "\\x%02x", *p);
-			} else {
-				tb_putc(b, (char)*p);
-			}
+			else
+				tb_put(b, (const char *)p, n);
+			p += n - 1;
 		}
 		}
 	}
@@ -220,7 +243,10 @@ void tb_put_yaml_string(tbuf *b, const char *s)
 		tb_puts(b, s);
 		return;
 	}
-	if (strpbrk(s, "'\n\r\t\\") || strchr(s, 0x7f) || has_unicode_escape(s)) {
+	int escapes = has_unicode_escape(s) || strpbrk(s, "'\\");
+	for (const char *p = s; *p && !escapes; p++)
+		escapes = (unsigned char)*p < 0x20 || *p == 0x7f;
+	if (escapes) {
 		tb_put_yaml_double_quoted(b, s);
 		return;
 	}

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yaml.h>
 
 /* The rule text_scan_input implements, one byte at a time. */
 static text_scan scan_bytewise(const char *buf, size_t len)
@@ -61,4 +62,57 @@ Test(text, scan_of_plain_crlf_and_utf8_text)
 	big[130] = '\r';
 	s = text_scan_input(big, sizeof big);
 	cr_assert_eq(s.odd_break, 130);
+}
+
+/* 1 when libyaml reads `doc` to its end. */
+static int parses(const char *doc)
+{
+	yaml_parser_t p;
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_string(&p, (const unsigned char *)doc, strlen(doc));
+	int ok = 1, end = 0;
+	while (ok && !end) {
+		yaml_event_t ev;
+		ok = yaml_parser_parse(&p, &ev);
+		end = ok && ev.type == YAML_STREAM_END_EVENT;
+		if (ok)
+			yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return ok;
+}
+
+Test(text, any_bytes_render_as_a_scalar_libyaml_reads)
+{
+	/* Text from the command line is any bytes: stray continuation bytes, truncated, overlong
+	 * and surrogate sequences, C1 controls, non-characters. */
+	static const unsigned char pieces[] = {'a',  ' ',  ':',	 '#',  '\'', '"',  '\\', '\n',
+					       '\t', 0x1b, 0x7f, 0x80, 0x8d, 0xBF, 0xC0, 0xC2,
+					       0x85, 0xE0, 0xED, 0xA0, 0xE2, 0xA8, 0xEF, 0xBF,
+					       0xF0, 0xF4, 0x90, 0xF8, 0xFF};
+	char s[24];
+	srand(7);
+	for (int t = 0; t < 50000; t++) {
+		size_t len = 1 + (size_t)rand() % (sizeof s - 1);
+		for (size_t i = 0; i < len; i++)
+			s[i] = (char)pieces[rand() % sizeof pieces];
+		s[len] = 0;
+		for (int quoted = 0; quoted < 2; quoted++) {
+			tbuf b = {0};
+			tb_puts(&b, "k: ");
+			if (quoted)
+				tb_put_yaml_double_quoted(&b, s);
+			else
+				tb_put_yaml_string(&b, s);
+			tb_putc(&b, '\n');
+			char *doc = tb_take(&b);
+			cr_assert(parses(doc), "case %d: %s does not parse", t, doc);
+			xfree(doc);
+		}
+	}
+	tbuf b = {0};
+	tb_put_yaml_double_quoted(&b, "a\x8d\xC3\xA9\xED\xA0\x80");
+	char *got = tb_take(&b);
+	cr_assert_str_eq(got, "\"a\\uFFFD\xC3\xA9\\uFFFD\\uFFFD\\uFFFD\"");
+	xfree(got);
 }
