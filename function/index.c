@@ -211,20 +211,20 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 	}
 }
 
-static char *dup_or_null(const char *s)
+static char *copy_or_null(yt_arena *a, const char *s)
 {
-	return s ? xstrdup(s) : NULL;
+	return s ? yt_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
 /* Copies what identifies the item out of the scratch arena, which is about to be reused. */
-static void describe_item(ani_item *it, const item_fields *fields)
+static void describe_item(ani_item *it, const item_fields *fields, yt_arena *strings)
 {
 	const char *const *v = fields->value;
-	it->api_version = xstrdup(v[K_API_VERSION]);
-	it->kind = xstrdup(v[K_KIND]);
-	it->name = dup_or_null(v[K_NAME]);
-	it->namespace_ = dup_or_null(v[K_NAMESPACE]);
-	it->file_path = dup_or_null(v[fields->seen[K_PATH] ? K_PATH : K_INTERNAL_PATH]);
+	it->api_version = copy_or_null(strings, v[K_API_VERSION]);
+	it->kind = copy_or_null(strings, v[K_KIND]);
+	it->name = copy_or_null(strings, v[K_NAME]);
+	it->namespace_ = copy_or_null(strings, v[K_NAMESPACE]);
+	it->file_path = copy_or_null(strings, v[fields->seen[K_PATH] ? K_PATH : K_INTERNAL_PATH]);
 	it->file_index = -1;
 	const char *index = v[K_INDEX] ? v[K_INDEX] : v[K_INTERNAL_INDEX];
 	if (index && *index) {
@@ -250,11 +250,6 @@ static void set_span(ani_item *it, const char *buf, size_t len, size_t bom, size
 
 static void free_item(ani_item *it)
 {
-	xfree(it->api_version);
-	xfree(it->kind);
-	xfree(it->name);
-	xfree(it->namespace_);
-	xfree(it->file_path);
 	yt_arena_free(&it->arena);
 }
 
@@ -326,9 +321,12 @@ static int read_item(walker *w, size_t ordinal)
 			free_item(&ix->items[--ix->n_items]);
 	if (!is_candidate_kind(v[K_API_VERSION], v[K_KIND]))
 		return 0;
-	describe_item(&it, &fields);
-	set_span(&it, r->buf, r->len, r->bom, yt_mark_byte(r, r->last_content), flow);
-	ix->items = xrealloc(ix->items, (ix->n_items + 1) * sizeof *ix->items);
+	describe_item(&it, &fields, &ix->strings);
+	set_span(&it, r->buf, r->len, r->bom, yt_last_content_byte(r), flow);
+	if (ix->n_items == ix->items_cap) {
+		ix->items_cap = ix->items_cap ? 2 * ix->items_cap : 16;
+		ix->items = xrealloc(ix->items, ix->items_cap * sizeof *ix->items);
+	}
 	ix->items[ix->n_items++] = it;
 	return 0;
 }
@@ -381,7 +379,7 @@ static int read_items(walker *w)
 		if (read_item(w, w->ix->total_items - 1))
 			return -1;
 		/* Before the end event: a flow sequence's `]` would count as content. */
-		ix->items_last = yt_mark_byte(r, r->last_content);
+		ix->items_last = yt_last_content_byte(r);
 	}
 }
 
@@ -454,7 +452,7 @@ static int read_resource_list(walker *w)
 			return fail_reader(w->f, r);
 		}
 	}
-	ix->root_last = yt_mark_byte(r, r->last_content);
+	ix->root_last = yt_last_content_byte(r);
 	if (!is_resource_list(ix->api_version, kind))
 		return fail_at(w->f, root_mark,
 			       "the input is not a ResourceList (needs apiVersion: "
@@ -529,6 +527,7 @@ void index_free(ani_index *ix)
 	for (size_t i = 0; i < ix->n_items; i++)
 		free_item(&ix->items[i]);
 	xfree(ix->items);
+	yt_arena_free(&ix->strings);
 	xfree(ix->api_version);
 	yt_arena_free(&ix->config_arena);
 	memset(ix, 0, sizeof *ix);

@@ -94,7 +94,8 @@ typedef struct {
 	ani_input_kind kind;
 	char *api_version; /* the ResourceList's */
 	ani_item *items;
-	size_t n_items, total_items;
+	size_t n_items, items_cap, total_items;
+	yt_arena strings;	  /* the items' identity strings */
 	yt_node *function_config; /* NULL when absent */
 	yt_arena config_arena;
 	int root_flow;		/* the ResourceList is in flow style (JSON) */

@@ -279,52 +279,88 @@ static __attribute__((noinline)) int event_refused(yt_reader *r)
 	return -1;
 }
 
-int yt_next(yt_reader *r)
+/* A scalar that is not a short plain or single-quoted one with width and no anchor: double-quoted
+ * (may hold a NUL), block (may keep its final break), empty (may be a missing value), anchored or
+ * over the limit. Out of the loop that reads every event. */
+static __attribute__((noinline)) int next_scalar_slow(yt_reader *r)
 {
-	yaml_event_t *ev = &r->ev;
-	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
-	if (!yaml_parser_parse(&r->parser, ev))
-		return parse_failed(r);
-	/* Most frequent first: this runs for every event of the input. */
-	yaml_event_type_t type = ev->type;
-	if (type == YAML_SCALAR_EVENT) {
-		/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a
-		 * double-quoted scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
-		if (ev->data.scalar.length > r->limits.max_scalar_bytes ||
-		    (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
-		     memchr(ev->data.scalar.value, 0, ev->data.scalar.length)))
-			return event_refused(r);
-		if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r)) {
-			r->last_content = ev->end_mark;
-			r->last_content_open_block = keeps_final_break(r);
+	const yaml_event_t *ev = &r->ev;
+	/* Names are compared as C strings: "kind\0x" must not read as "kind". Only a double-quoted
+	 * scalar's escapes make a NUL: libyaml's reader refuses a raw one. */
+	if (ev->data.scalar.length > r->limits.max_scalar_bytes ||
+	    (ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+	     memchr(ev->data.scalar.value, 0, ev->data.scalar.length)))
+		return event_refused(r);
+	if (ev->end_mark.index > ev->start_mark.index || !is_missing_value(r)) {
+		r->last_content = ev->end_mark.index;
+		r->last_content_open_block = keeps_final_break(r);
+		if (r->last_content_open_block)
 			r->last_block_start = ev->start_mark;
-		}
-	} else if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
-		if (++r->depth > r->limits.max_depth)
-			return event_refused(r);
-	} else if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
-		r->depth--;
-		/* Only a flow collection's end has width (its bracket). */
-		if (ev->end_mark.index > ev->start_mark.index) {
-			r->last_content = ev->end_mark;
-			r->last_content_open_block = 0;
-		}
-	} else if (type == YAML_ALIAS_EVENT) {
+	}
+	if (ev->data.scalar.anchor)
+		anchor_define(r, (const char *)ev->data.scalar.anchor);
+	return 0;
+}
+
+static __attribute__((noinline)) int next_other(yt_reader *r)
+{
+	const yaml_event_t *ev = &r->ev;
+	if (ev->type == YAML_ALIAS_EVENT) {
 		if (!r->limits.part && !anchor_find(r, (const char *)ev->data.alias.anchor)) {
 			yt_fail(r, ev->start_mark,
 				"invalid YAML: the alias *%.200s names no anchor defined before it",
 				(const char *)ev->data.alias.anchor);
 			return -1;
 		}
-		r->last_content = ev->end_mark;
+		r->last_content = ev->end_mark.index;
 		r->last_content_open_block = 0;
-	} else if (type == YAML_DOCUMENT_START_EVENT) {
+	} else if (ev->type == YAML_DOCUMENT_START_EVENT) {
 		anchors_clear(r);
+	} else if (event_anchor(ev)) {
+		anchor_define(r, event_anchor(ev));
 	}
-	const char *anchor = event_anchor(ev);
-	if (anchor)
-		anchor_define(r, anchor);
 	return 0;
+}
+
+int yt_next(yt_reader *r)
+{
+	yaml_event_t *ev = &r->ev;
+	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
+	if (!yaml_parser_parse(&r->parser, ev))
+		return parse_failed(r);
+	/* Most frequent first, the rare work out of line: this runs for every event of the input.
+	 */
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		if (ev->data.scalar.style > YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		    ev->end_mark.index == ev->start_mark.index || ev->data.scalar.anchor ||
+		    ev->data.scalar.length > r->limits.max_scalar_bytes)
+			return next_scalar_slow(r);
+		r->last_content = ev->end_mark.index;
+		r->last_content_open_block = 0;
+		return 0;
+	case YAML_MAPPING_START_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+		if (++r->depth > r->limits.max_depth)
+			return event_refused(r);
+		return event_anchor(ev) ? next_other(r) : 0;
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		r->depth--;
+		/* Only a flow collection's end has width (its bracket). */
+		if (ev->end_mark.index > ev->start_mark.index) {
+			r->last_content = ev->end_mark.index;
+			r->last_content_open_block = 0;
+		}
+		return 0;
+	default:
+		return next_other(r);
+	}
+}
+
+size_t yt_last_content_byte(yt_reader *r)
+{
+	return yt_mark_byte(r, (yaml_mark_t){r->last_content, 0, 0});
 }
 
 size_t yt_mark_byte(yt_reader *r, yaml_mark_t m)
@@ -365,11 +401,7 @@ static yt_node *new_node(yt_reader *r, yt_arena *a, yt_kind kind)
 int yt_check_key(yt_reader *r)
 {
 	const yaml_event_t *ev = &r->ev;
-	const char *anchor =
-		ev->type == YAML_SCALAR_EVENT		? (char *)ev->data.scalar.anchor
-		: ev->type == YAML_MAPPING_START_EVENT	? (char *)ev->data.mapping_start.anchor
-		: ev->type == YAML_SEQUENCE_START_EVENT ? (char *)ev->data.sequence_start.anchor
-							: NULL;
+	const char *anchor = event_anchor(ev);
 	const char *what = ev->type == YAML_ALIAS_EVENT ? "is an alias (*)"
 			   : anchor			? "carries an anchor (&)"
 			   : ev->type == YAML_SCALAR_EVENT &&
@@ -399,7 +431,7 @@ static void add_kid(yt_arena *a, yt_node *parent, yt_node *kid, size_t *cap)
 	parent->kids[parent->n++] = kid;
 }
 
-static char *arena_strdup(yt_arena *a, const char *s, size_t n)
+char *yt_arena_strndup(yt_arena *a, const char *s, size_t n)
 {
 	char *p = yt_arena_alloc(a, n + 1);
 	memcpy(p, s, n);
@@ -428,7 +460,7 @@ static yt_node *build_node(yt_reader *r, yt_arena *a)
 		n->anchored = ev->data.scalar.anchor != NULL;
 		n->tagged = ev->data.scalar.tag != NULL;
 		n->len = ev->data.scalar.length;
-		n->value = arena_strdup(a, (const char *)ev->data.scalar.value, n->len);
+		n->value = yt_arena_strndup(a, (const char *)ev->data.scalar.value, n->len);
 		n->end = n->last = yt_mark_byte(r, ev->end_mark);
 		anchor_built(r, (const char *)ev->data.scalar.anchor, n);
 		return n;
@@ -436,7 +468,7 @@ static yt_node *build_node(yt_reader *r, yt_arena *a)
 		n = new_node(r, a, YT_ALIAS);
 		const char *name = (const char *)ev->data.alias.anchor;
 		n->len = strlen(name);
-		n->value = arena_strdup(a, name, n->len);
+		n->value = yt_arena_strndup(a, name, n->len);
 		n->end = n->last = yt_mark_byte(r, ev->end_mark);
 		struct yt_anchor *e = anchor_find(r, name);
 		n->target = e && e->gen == r->build_gen ? e->node : NULL;
@@ -454,7 +486,7 @@ static yt_node *build_node(yt_reader *r, yt_arena *a)
 			(map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag) != NULL;
 		const char *anchor = map ? (const char *)ev->data.mapping_start.anchor
 					 : (const char *)ev->data.sequence_start.anchor;
-		char *anchor_name = anchor ? arena_strdup(a, anchor, strlen(anchor)) : NULL;
+		char *anchor_name = anchor ? yt_arena_strndup(a, anchor, strlen(anchor)) : NULL;
 		size_t cap = 0;
 		yaml_event_type_t end = map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
 		for (;;) {

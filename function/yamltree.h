@@ -43,6 +43,8 @@ void *yt_arena_alloc(yt_arena *a, size_t n);
 void yt_arena_free(yt_arena *a);
 /* Frees all but one chunk, for reuse. */
 void yt_arena_reset(yt_arena *a);
+/* The n bytes at s and a NUL, in the arena. */
+char *yt_arena_strndup(yt_arena *a, const char *s, size_t n);
 
 typedef struct {
 	size_t max_depth;
@@ -62,11 +64,12 @@ typedef struct {
 	int ascii;		   /* every byte < 0x80: character index == byte offset */
 	size_t cur_char, cur_byte; /* cursor for character -> byte conversion */
 	size_t depth;
-	yaml_mark_t last_content; /* end of the last scalar, alias or flow collection read */
+	size_t last_content; /* character index of the end of the last scalar, alias or flow
+			      * collection read: yt_last_content_byte */
 	/* The last content is a block scalar (| or >) that keeps its final line break: one written
 	 * after it, at an end without one, would change its value. */
 	int last_content_open_block;
-	yaml_mark_t last_block_start;
+	yaml_mark_t last_block_start; /* that block scalar's */
 	yt_limits limits;
 	mem_cleanup cleanup; /* the parser and event, released if memory runs out */
 	/* Anchors defined so far in the current document (an alias to any other is invalid YAML),
@@ -87,6 +90,8 @@ void yt_reader_free(yt_reader *r);
 int yt_next(yt_reader *r);
 /* Byte offset of a libyaml mark. */
 size_t yt_mark_byte(yt_reader *r, yaml_mark_t m);
+/* The byte after the last content read (yt_reader.last_content). */
+size_t yt_last_content_byte(yt_reader *r);
 /* Builds the tree of the node whose start event is current; on return the current event is the
  * node's last event. Returns NULL with r->error set on failure. */
 yt_node *yt_build(yt_reader *r, yt_arena *a);
