@@ -25,37 +25,12 @@ static const yt_node *get(const yt_node *map, const char *key)
 	return NULL;
 }
 
-/* The pod template of a workload: its metadata and spec. */
-static int pod_template(const ani_item *it, const yt_node **md, const yt_node **spec)
+/* The container ports of a workload's pods (one port list per container). */
+static void read_container_ports(acc_pod *p, const ani_item *it)
 {
-	if (eq(it->kind, "Pod") && eq(it->api_version, "v1")) {
-		*md = it->metadata;
-		*spec = it->spec;
-		return 1;
-	}
-	const yt_node *t = NULL;
-	if (eq(it->api_version, "apps/v1") &&
-	    (eq(it->kind, "Deployment") || eq(it->kind, "StatefulSet") ||
-	     eq(it->kind, "DaemonSet") || eq(it->kind, "ReplicaSet")))
-		t = get(it->spec, "template");
-	else if (eq(it->api_version, "batch/v1") && eq(it->kind, "Job"))
-		t = get(it->spec, "template");
-	else if (eq(it->api_version, "batch/v1") && eq(it->kind, "CronJob"))
-		t = get(get(get(it->spec, "jobTemplate"), "spec"), "template");
-	else
-		return 0;
-	*md = get(t, "metadata");
-	*spec = get(t, "spec");
-	return t != NULL;
-}
-
-static void read_container_ports(acc_pod *p, const yt_node *pod_spec)
-{
-	const yt_node *containers = get(pod_spec, "containers");
-	for (size_t i = 0; containers && containers->kind == YT_SEQUENCE && i < containers->n;
-	     i++) {
-		const yt_node *ports = get(containers->kids[i], "ports");
-		for (size_t j = 0; ports && ports->kind == YT_SEQUENCE && j < ports->n; j++) {
+	for (size_t i = 0; i < it->n_container_ports; i++) {
+		const yt_node *ports = it->container_ports[i];
+		for (size_t j = 0; ports->kind == YT_SEQUENCE && j < ports->n; j++) {
 			const yt_node *q = yt_deref(ports->kids[j]), *name = get(q, "name"),
 				      *proto = get(q, "protocol");
 			long long number;
@@ -104,12 +79,11 @@ int access_build(acc_model *m, const ani_index *ix, const char *namespace_, cons
 	}
 	for (size_t i = 0; i < ix->n_items; i++) {
 		const ani_item *it = &ix->items[i];
-		const yt_node *md, *spec;
 		if (!it->loaded || !eq(it->namespace_, namespace_) || it->local_config ||
-		    !pod_template(it, &md, &spec))
+		    !it->has_pod_template)
 			continue;
 		ani_labels labels = {0};
-		netpol_labels_from_node(get(md, "labels"), &labels);
+		netpol_labels_from_node(it->pod_labels, &labels);
 		if (!netpol_selector_matches(pods, &labels)) {
 			labels_free(&labels);
 			continue;
@@ -120,7 +94,7 @@ int access_build(acc_model *m, const ani_index *ix, const char *namespace_, cons
 		p->labels = labels;
 		p->complete = 1;
 		p->workload = it;
-		read_container_ports(p, spec);
+		read_container_ports(p, it);
 	}
 	if (!m->n_pods) {
 		m->pods = xcalloc(1, sizeof *m->pods);

@@ -28,22 +28,78 @@ static int fail_at(ani_failure *f, yaml_mark_t at, const char *msg)
 	return -1;
 }
 
+/* The path from a resource's root to a part the verdicts read; "*" is each item of a sequence. */
+typedef struct {
+	ani_part_role role;
+	const char *path[9];
+} part_path;
+
+static const part_path template_parts[] = {
+	{PART_POD_TEMPLATE, {"spec", "template"}},
+	{PART_POD_LABELS, {"spec", "template", "metadata", "labels"}},
+	{PART_CONTAINER_PORTS, {"spec", "template", "spec", "containers", "*", "ports"}},
+};
+static const part_path cron_job_parts[] = {
+	{PART_POD_TEMPLATE, {"spec", "jobTemplate", "spec", "template"}},
+	{PART_POD_LABELS, {"spec", "jobTemplate", "spec", "template", "metadata", "labels"}},
+	{PART_CONTAINER_PORTS,
+	 {"spec", "jobTemplate", "spec", "template", "spec", "containers", "*", "ports"}},
+};
+/* A Pod's labels are in its metadata, which the first pass does not keep: it is loaded whole. */
+static const part_path pod_parts[] = {
+	{PART_POD_TEMPLATE, {NULL}},
+	{PART_POD_LABELS, {"metadata", "labels"}},
+	{PART_CONTAINER_PORTS, {"spec", "containers", "*", "ports"}},
+};
+static const part_path service_parts[] = {
+	{PART_SERVICE_SELECTOR, {"spec", "selector"}},
+	{PART_SERVICE_PORTS, {"spec", "ports"}},
+};
+/* Found by the first pass as it reads the metadata (read_fields). */
+static const part_path namespace_parts[] = {
+	{PART_NAMESPACE_LABELS, {"metadata", "labels"}},
+};
+#define N_PARTS(a) (sizeof a / sizeof *a)
+
+/* The kinds with parts the verdicts read: those whose pods a NetworkPolicy selects, Service
+ * (workload_or_service) and Namespace. */
+static const struct {
+	const char *api_version, *kind;
+	const part_path *parts;
+	size_t n_parts;
+	int workload_or_service;
+} read_kinds[] = {
+	{"v1", "Pod", pod_parts, N_PARTS(pod_parts), 1},
+	{"v1", "Service", service_parts, N_PARTS(service_parts), 1},
+	{"apps/v1", "Deployment", template_parts, N_PARTS(template_parts), 1},
+	{"apps/v1", "StatefulSet", template_parts, N_PARTS(template_parts), 1},
+	{"apps/v1", "DaemonSet", template_parts, N_PARTS(template_parts), 1},
+	{"apps/v1", "ReplicaSet", template_parts, N_PARTS(template_parts), 1},
+	{"batch/v1", "Job", template_parts, N_PARTS(template_parts), 1},
+	{"batch/v1", "CronJob", cron_job_parts, N_PARTS(cron_job_parts), 1},
+	{"v1", "Namespace", namespace_parts, N_PARTS(namespace_parts), 0},
+};
+
+static int kind_index(const char *api_version, const char *kind)
+{
+	for (size_t i = 0; api_version && kind && i < N_PARTS(read_kinds); i++)
+		if (kind[0] == read_kinds[i].kind[0] && !strcmp(kind, read_kinds[i].kind) &&
+		    !strcmp(api_version, read_kinds[i].api_version))
+			return (int)i;
+	return -1;
+}
+
+static const part_path *parts_of_kind(const char *api_version, const char *kind, size_t *n)
+{
+	int k = kind_index(api_version, kind);
+	*n = k < 0 ? 0 : read_kinds[k].n_parts;
+	return k < 0 ? NULL : read_kinds[k].parts;
+}
+
 int index_is_workload_or_service(const char *api_version, const char *kind)
 {
-	static const char *const kinds[][2] = {
-		{"v1", "Pod"},
-		{"v1", "Service"},
-		{"apps/v1", "Deployment"},
-		{"apps/v1", "StatefulSet"},
-		{"apps/v1", "DaemonSet"},
-		{"apps/v1", "ReplicaSet"},
-		{"batch/v1", "Job"},
-		{"batch/v1", "CronJob"},
-	};
-	for (size_t i = 0; api_version && kind && i < sizeof kinds / sizeof *kinds; i++)
-		if (!strcmp(api_version, kinds[i][0]) && !strcmp(kind, kinds[i][1]))
-			return 1;
-	return 0;
+	int k = kind_index(api_version, kind);
+	return k >= 0 && read_kinds[k].workload_or_service;
 }
 
 static int is_candidate_kind(const char *api_version, const char *kind)
@@ -68,6 +124,13 @@ typedef struct {
 	int detect;	       /* a stream that may turn out to be a ResourceList */
 	int in_list;	       /* reading the items of a v1 List */
 	yt_arena list_scratch; /* the List's own strings meanwhile */
+	/* The parts found in the item being read; unsure: its shape (a duplicate or merge key on a
+	 * path, a part that is a scalar) could make them read otherwise alone, so it is loaded
+	 * whole. */
+	ani_part *parts;
+	size_t n_parts, parts_cap;
+	int parts_unsure;
+	int namespace_metadata; /* reading a v1 Namespace's metadata: its labels are a part */
 } walker;
 
 /* Moves to the next key of the current mapping: 1 at a plain string key, 0 at the mapping's end,
@@ -128,6 +191,7 @@ enum {
 	K_SPEC,
 	K_NAME,
 	K_NAMESPACE,
+	K_LABELS,
 	K_ANNOTATIONS,
 	K_PATH,
 	K_INTERNAL_PATH,
@@ -150,6 +214,7 @@ static const struct {
 	KEY("spec"),
 	KEY("name"),
 	KEY("namespace"),
+	KEY("labels"),
 	KEY("annotations"),
 	KEY("config.kubernetes.io/path"),
 	KEY("internal.config.kubernetes.io/path"),
@@ -173,12 +238,76 @@ static int find_key(const yaml_event_t *ev, int first, int last)
 	return -1;
 }
 
+/* `<<` (a scalar event): a YAML 1.1 merge key, which decoders expand. */
+static int is_merge_key(const yaml_event_t *ev)
+{
+	const char *key = (const char *)ev->data.scalar.value;
+	return key[0] == '<' && !strcmp(key, "<<") &&
+	       ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
 static const char *scratch_copy(walker *w, const yaml_event_t *ev)
 {
 	size_t n = ev->data.scalar.length;
 	char *p = yt_arena_alloc(&w->scratch, n + 1);
 	memcpy(p, ev->data.scalar.value, n + 1);
 	return p;
+}
+
+/* The whole lines of the node from `start` to `last` (the byte after its last content), or up
+ * to `last` when it is in flow style (what follows on the line is not its). */
+static void node_lines(const yt_reader *r, size_t start, size_t last, int flow, size_t *span_start,
+		       size_t *span_end)
+{
+	while (start > r->bom && r->buf[start - 1] != '\n')
+		start--;
+	int need_newline;
+	*span_start = start;
+	*span_end = flow ? last : text_line_after(r->buf, r->len, last, &need_newline);
+}
+
+static int is_collection_start(const yaml_event_t *ev)
+{
+	return ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT;
+}
+
+/* Keys are C strings here: yt_next refuses a NUL in a scalar. */
+static int path_key_is(const yaml_event_t *ev, const char *segment)
+{
+	const char *key = (const char *)ev->data.scalar.value;
+	return key[0] == segment[0] && segment[0] != '*' && !strcmp(key, segment);
+}
+
+static ani_part *add_found_part(walker *w, ani_part_role role)
+{
+	if (w->n_parts == w->parts_cap) {
+		w->parts_cap = w->parts_cap ? 2 * w->parts_cap : 8;
+		w->parts = xrealloc(w->parts, w->parts_cap * sizeof *w->parts);
+	}
+	ani_part *p = &w->parts[w->n_parts++];
+	memset(p, 0, sizeof *p);
+	p->role = role;
+	return p;
+}
+
+/* The node whose start event is current is a part: notes where it is and skips it. */
+static int find_part_here(walker *w, ani_part_role role)
+{
+	yt_reader *r = &w->r;
+	/* A scalar alone could read otherwise (a block scalar's indentation). */
+	if (!is_collection_start(&r->ev))
+		w->parts_unsure = 1;
+	ani_part *p = add_found_part(w, role);
+	p->start = yt_mark_byte(r, r->ev.start_mark);
+	p->line = r->ev.start_mark.line + 1;
+	p->depth = r->depth;
+	int flow = r->ev.type == YAML_MAPPING_START_EVENT
+			   ? r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
+			   : r->ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+	if (yt_skip(r))
+		return -1;
+	node_lines(r, p->start, yt_last_content_byte(r), flow, &p->span_start, &p->span_end);
+	return 0;
 }
 
 /* Reads keys first..last of the mapping whose start event is current (anything else is
@@ -195,10 +324,19 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		int key = r->ev.type == YAML_SCALAR_EVENT ? find_key(&r->ev, first, last) : -1;
+		if (r->ev.type == YAML_SCALAR_EVENT && is_merge_key(&r->ev))
+			w->parts_unsure = 1;
 		if (yt_skip(r) || yt_next(r))
 			return -1;
 		if (key < 0 || fields->seen[key]++) {
+			if (key == K_LABELS)
+				w->parts_unsure =
+					1; /* the first occurrence counts: not guessed at */
 			if (yt_skip(r))
+				return -1;
+		} else if (key == K_LABELS) {
+			if (w->namespace_metadata ? find_part_here(w, PART_NAMESPACE_LABELS)
+						  : yt_skip(r))
 				return -1;
 		} else if (key == K_ANNOTATIONS) {
 			if (read_fields(w, fields, K_PATH, K_LOCAL_CONFIG))
@@ -208,6 +346,67 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 		} else if (yt_skip(r)) {
 			return -1;
 		}
+	}
+}
+
+/* Finds the parts below the node whose start event is current, at `level` of the paths flagged
+ * in `active` (a bit per path); on return the current event is the node's last. */
+static int find_parts(walker *w, const part_path *paths, size_t n_paths, unsigned active, int level)
+{
+	yt_reader *r = &w->r;
+	unsigned below = 0;
+	for (size_t i = 0; i < n_paths; i++) {
+		if (!(active & 1u << i))
+			continue;
+		if (paths[i].path[level]) {
+			below |= 1u << i;
+		} else if (paths[i].role != PART_POD_TEMPLATE) {
+			return find_part_here(w, paths[i].role);
+		} else {
+			add_found_part(w, PART_POD_TEMPLATE); /* present: no text to read */
+		}
+	}
+	if (!below || w->parts_unsure)
+		return yt_skip(r);
+	if (r->ev.type == YAML_SEQUENCE_START_EVENT) {
+		unsigned each = 0;
+		for (size_t i = 0; i < n_paths; i++)
+			if ((below & 1u << i) && !strcmp(paths[i].path[level], "*"))
+				each |= 1u << i;
+		for (;;) {
+			if (yt_next(r))
+				return -1;
+			if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+				return 0;
+			if (each ? find_parts(w, paths, n_paths, each, level + 1) : yt_skip(r))
+				return -1;
+		}
+	}
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return 0; /* a scalar: nothing below it */
+	unsigned seen = 0;
+	for (;;) {
+		if (yt_next(r))
+			return -1;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		unsigned match = 0;
+		if (r->ev.type == YAML_SCALAR_EVENT) {
+			if (is_merge_key(&r->ev))
+				w->parts_unsure = 1;
+			for (size_t i = 0; i < n_paths; i++)
+				if ((below & 1u << i) && path_key_is(&r->ev, paths[i].path[level]))
+					match |= 1u << i;
+		}
+		/* The first occurrence of a key counts (yt_get); a second one is not guessed at. */
+		if (match & seen)
+			w->parts_unsure = 1;
+		seen |= match;
+		if (yt_skip(r) || yt_next(r))
+			return -1;
+		if (match && !w->parts_unsure ? find_parts(w, paths, n_paths, match, level + 1)
+					      : yt_skip(r))
+			return -1;
 	}
 }
 
@@ -236,27 +435,56 @@ static void describe_item(ani_item *it, const item_fields *fields, yt_arena *str
 	it->local_config = v[K_LOCAL_CONFIG] && !strcmp(v[K_LOCAL_CONFIG], "true");
 }
 
-/* The item's text: from the start of its first line (after a BOM) to the end of the line of its
- * last content, or to its closing brace when it is in flow style (what follows is not its). */
-static void set_span(ani_item *it, const char *buf, size_t len, size_t bom, size_t last, int flow)
-{
-	size_t start = it->start;
-	while (start > bom && buf[start - 1] != '\n')
-		start--;
-	int need_newline;
-	it->span_start = start;
-	it->span_end = flow ? last : text_line_after(buf, len, last, &need_newline);
-}
-
 static void free_item(ani_item *it)
 {
 	yt_arena_free(&it->arena);
 }
 
-/* Reads one item or document; the current event is its MAPPING-START. */
+/* The parts found for a workload, Service or Namespace, when the first pass can be sure of them:
+ * the item holds no anchor and no alias (alone, a part would not see them), and what holds them
+ * (the spec, a Namespace's metadata) was read knowing the kind. */
+static void keep_found_parts(walker *w, ani_item *it, size_t first, int parts_read,
+			     size_t anchors_and_aliases)
+{
+	if (!parts_read || w->parts_unsure || w->r.anchors_and_aliases != anchors_and_aliases)
+		return;
+	it->n_parts = w->n_parts - first;
+	ani_part *kept = yt_arena_alloc(&w->ix->identities, (it->n_parts + 1) * sizeof *kept);
+	if (it->n_parts)
+		memcpy(kept, w->parts + first, it->n_parts * sizeof *kept);
+	it->parts = kept;
+	it->parts_found = 1;
+}
+
+/* 1 when the first pass can find every part of the kind: all are in its spec. */
+static int parts_in_spec(const part_path *paths, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!paths[i].path[0] || strcmp(paths[i].path[0], "spec"))
+			return 0;
+	return n > 0;
+}
+
+static int read_item_keys(walker *w, size_t ordinal, size_t parts_first);
+
+/* Reads one item or document; the current event is its MAPPING-START. An item of a List's
+ * items is read inside its List's: the List's own part state is kept around it. */
 static int read_item(walker *w, size_t ordinal)
 {
+	size_t parts_first = w->n_parts;
+	int unsure = w->parts_unsure;
+	w->parts_unsure = 0;
+	int rc = read_item_keys(w, ordinal, parts_first);
+	w->n_parts = parts_first;
+	w->parts_unsure = unsure;
+	return rc;
+}
+
+static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
+{
 	yt_reader *r = &w->r;
+	size_t anchors_and_aliases = r->anchors_and_aliases;
+	int parts_read = 0;
 	ani_item it = {0};
 	it.line = r->ev.start_mark.line + 1;
 	it.col = r->ev.start_mark.column;
@@ -265,6 +493,8 @@ static int read_item(walker *w, size_t ordinal)
 	it.start = yt_mark_byte(r, r->ev.start_mark);
 	int flow = r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 	item_fields fields = {{0}, {0}};
+	const part_path *paths;
+	size_t n_paths;
 	const char *const *v = fields.value;
 	yt_arena_reset(&w->scratch);
 	size_t list_first = w->ix->n_items; /* items read as a List's, kept only if it is one */
@@ -296,8 +526,21 @@ static int read_item(walker *w, size_t ordinal)
 			if (w->detect && is_resource_list(v[K_API_VERSION], v[K_KIND]))
 				return RESTART_AS_RESOURCE_LIST;
 		} else if (key == K_METADATA) {
-			if (read_fields(w, &fields, K_NAME, K_ANNOTATIONS))
+			w->namespace_metadata =
+				(paths = parts_of_kind(v[K_API_VERSION], v[K_KIND], &n_paths)) &&
+				paths == namespace_parts;
+			int rc = read_fields(w, &fields, K_NAME, K_ANNOTATIONS);
+			parts_read |= w->namespace_metadata;
+			w->namespace_metadata = 0;
+			if (rc)
 				return fail_reader(w->f, r);
+		} else if (key == K_SPEC &&
+			   (paths = parts_of_kind(v[K_API_VERSION], v[K_KIND], &n_paths)) &&
+			   parts_in_spec(paths, n_paths)) {
+			/* Level 1: every path starts at this spec. */
+			if (find_parts(w, paths, n_paths, (1u << n_paths) - 1, 1))
+				return fail_reader(w->f, r);
+			parts_read = 1;
 		} else if (items && !w->in_list && r->ev.type == YAML_SEQUENCE_START_EVENT &&
 			   (!v[K_KIND] || !strcmp(v[K_KIND], "List"))) {
 			int rc = read_list_items(w);
@@ -321,8 +564,10 @@ static int read_item(walker *w, size_t ordinal)
 			free_item(&ix->items[--ix->n_items]);
 	if (!is_candidate_kind(v[K_API_VERSION], v[K_KIND]))
 		return 0;
-	describe_item(&it, &fields, &ix->strings);
-	set_span(&it, r->buf, r->len, r->bom, yt_last_content_byte(r), flow);
+	describe_item(&it, &fields, &ix->identities);
+	keep_found_parts(w, &it, parts_first, parts_read, anchors_and_aliases);
+	/* The item's text: its whole lines (its first after a BOM). */
+	node_lines(r, it.start, yt_last_content_byte(r), flow, &it.span_start, &it.span_end);
 	if (ix->n_items == ix->items_cap) {
 		ix->items_cap = ix->items_cap ? 2 * ix->items_cap : 16;
 		ix->items = xrealloc(ix->items, ix->items_cap * sizeof *ix->items);
@@ -513,6 +758,7 @@ int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
 		yt_reader_free(&w.r);
 		yt_arena_free(&w.scratch);
 		yt_arena_free(&w.list_scratch);
+		xfree(w.parts);
 		if (rc == RESTART_AS_RESOURCE_LIST) {
 			index_free(ix);
 			want = ANI_INPUT_RESOURCE_LIST;
@@ -527,7 +773,7 @@ void index_free(ani_index *ix)
 	for (size_t i = 0; i < ix->n_items; i++)
 		free_item(&ix->items[i]);
 	xfree(ix->items);
-	yt_arena_free(&ix->strings);
+	yt_arena_free(&ix->identities);
 	xfree(ix->api_version);
 	yt_arena_free(&ix->config_arena);
 	memset(ix, 0, sizeof *ix);
@@ -544,28 +790,139 @@ static void shift_positions(yt_node *n, size_t bytes, size_t lines, size_t level
 		shift_positions(n->kids[i], bytes, lines, levels);
 }
 
-int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f)
+/* Parses, alone, the node at `start` whose whole lines are span_start..span_end (the first is
+ * line `line`), at nesting level `depth`: once the text before it on its first line is blanked
+ * (an item's `- ` or `--- `, a value's key), it is a document of its own, same bytes, same
+ * columns. Positions are the input's. */
+static yt_node *parse_alone(const char *buf, size_t span_start, size_t start, size_t span_end,
+			    size_t line, size_t depth, const ani_limits *limits, yt_arena *a,
+			    ani_failure *f)
 {
-	if (it->loaded)
-		return 0;
-	/* Alone, the item is a document of its own once the `- ` (or `--- `) before it on its first
-	 * line is blanked: same bytes, same columns. */
-	size_t n = it->span_end - it->span_start;
+	size_t n = span_end - span_start;
 	char *copy = xmalloc(n);
-	memcpy(copy, buf + it->span_start, n);
-	memset(copy, ' ', it->start - it->span_start);
+	memcpy(copy, buf + span_start, n);
+	memset(copy, ' ', start - span_start);
 	yt_node *root = yt_parse_document(
-		copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 1}, &it->arena,
-		f->message, sizeof f->message, &f->line, &f->col);
+		copy, n, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 1}, a, f->message,
+		sizeof f->message, &f->line, &f->col);
 	xfree(copy);
 	if (!root) {
-		f->line += it->line - 1;
-		return -1;
+		f->line += line - 1;
+		return NULL;
 	}
-	/* Alone, the item is a document root (depth 1). */
-	shift_positions(root, it->span_start, it->line - 1, it->depth - 1);
+	/* Alone, the node is a document root (depth 1). */
+	shift_positions(root, span_start, line - 1, depth - 1);
+	return root;
+}
+
+static void set_part(ani_item *it, ani_part_role role, const yt_node *n, size_t *ports_cap)
+{
+	switch (role) {
+	case PART_POD_TEMPLATE:
+		it->has_pod_template = 1;
+		break;
+	case PART_POD_LABELS:
+		it->pod_labels = n;
+		break;
+	case PART_SERVICE_SELECTOR:
+		it->service_selector = n;
+		break;
+	case PART_SERVICE_PORTS:
+		it->service_ports = n;
+		break;
+	case PART_NAMESPACE_LABELS:
+		it->namespace_labels = n;
+		break;
+	case PART_CONTAINER_PORTS:
+		if (it->n_container_ports == *ports_cap) {
+			*ports_cap = *ports_cap ? 2 * *ports_cap : 4;
+			const yt_node **v = yt_arena_alloc(&it->arena, *ports_cap * sizeof *v);
+			if (it->n_container_ports)
+				memcpy(v, it->container_ports, it->n_container_ports * sizeof *v);
+			it->container_ports = v;
+		}
+		it->container_ports[it->n_container_ports++] = n;
+		break;
+	}
+}
+
+/* The value of `key` in a mapping, through aliases; the first occurrence counts. */
+static const yt_node *value_of(const yt_node *map, const char *key)
+{
+	map = yt_deref(map);
+	if (!map || map->kind != YT_MAPPING)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const yt_node *k = yt_deref(map->kids[i]);
+		if (k && k->kind == YT_SCALAR && !strcmp(k->value, key))
+			return yt_deref(map->kids[i + 1]);
+	}
+	return NULL;
+}
+
+/* Sets the parts of a whole item's tree, at `level` of path `p`. */
+static void parts_from_tree(ani_item *it, const yt_node *n, const part_path *p, int level,
+			    size_t *ports_cap)
+{
+	const char *segment = p->path[level];
+	if (!n)
+		return;
+	if (!segment)
+		set_part(it, p->role, n, ports_cap);
+	else if (strcmp(segment, "*"))
+		parts_from_tree(it, value_of(n, segment), p, level + 1, ports_cap);
+	else if (n->kind == YT_SEQUENCE)
+		for (size_t i = 0; i < n->n; i++)
+			parts_from_tree(it, yt_deref(n->kids[i]), p, level + 1, ports_cap);
+}
+
+int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, int parts_only,
+		    ani_failure *f)
+{
+	if (it->loaded == ITEM_LOADED_WHOLE || (it->loaded && parts_only))
+		return 0;
+	if (it->loaded)
+		index_unload_item(it); /* only its parts were read */
+	size_t ports_cap = 0;
+	if (parts_only && it->parts_found) {
+		for (size_t i = 0; i < it->n_parts; i++) {
+			const ani_part *p = &it->parts[i];
+			const yt_node *n = NULL;
+			if (p->role != PART_POD_TEMPLATE &&
+			    !(n = parse_alone(buf, p->span_start, p->start, p->span_end, p->line,
+					      p->depth, limits, &it->arena, f)))
+				return -1;
+			set_part(it, p->role, n, &ports_cap);
+		}
+		it->loaded = ITEM_LOADED_PARTS;
+		return 0;
+	}
+	yt_node *root = parse_alone(buf, it->span_start, it->start, it->span_end, it->line,
+				    it->depth, limits, &it->arena, f);
+	if (!root)
+		return -1;
+	index_set_item_tree(it, root);
+	return 0;
+}
+
+void index_set_item_tree(ani_item *it, const yt_node *root)
+{
 	it->metadata = yt_get(root, "metadata");
 	it->spec = yt_get(root, "spec");
-	it->loaded = 1;
-	return 0;
+	size_t n_paths, ports_cap = 0;
+	const part_path *paths = parts_of_kind(it->api_version, it->kind, &n_paths);
+	for (size_t i = 0; paths && i < n_paths; i++)
+		parts_from_tree(it, root, &paths[i], 0, &ports_cap);
+	it->loaded = ITEM_LOADED_WHOLE;
+}
+
+void index_unload_item(ani_item *it)
+{
+	yt_arena_free(&it->arena);
+	it->metadata = it->spec = NULL;
+	it->has_pod_template = 0;
+	it->pod_labels = it->service_selector = it->service_ports = it->namespace_labels = NULL;
+	it->container_ports = NULL;
+	it->n_container_ports = 0;
+	it->loaded = ITEM_NOT_LOADED;
 }

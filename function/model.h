@@ -70,6 +70,23 @@ typedef struct {
 	ani_labels separate_pods;
 } ani_config;
 
+/* A value of a workload or Service that the verdicts read (index.c has the path to each). */
+typedef enum {
+	PART_POD_TEMPLATE,     /* present or not: a workload without one has no pods */
+	PART_POD_LABELS,       /* the pod template's metadata.labels */
+	PART_CONTAINER_PORTS,  /* one container's ports */
+	PART_SERVICE_SELECTOR, /* spec.selector */
+	PART_SERVICE_PORTS,    /* spec.ports */
+	PART_NAMESPACE_LABELS  /* a Namespace's metadata.labels */
+} ani_part_role;
+
+/* Where the first pass found such a value: its whole lines, from span_start to span_end. */
+typedef struct {
+	ani_part_role role;
+	size_t start, span_start, span_end;
+	size_t line, depth;
+} ani_part;
+
 /* An item the function may read or edit: a NetworkPolicy of any group, a v1 Namespace, or a
  * workload or Service (read only).
  * The first pass keeps only its identity and where it is; index_load_item parses it again, alone,
@@ -84,8 +101,17 @@ typedef struct {
 	size_t depth;		     /* nesting level of the item's mapping in the input */
 	size_t start;		     /* byte offset of the item's mapping */
 	size_t span_start, span_end; /* its whole lines */
-	int loaded;		     /* metadata and spec are set */
-	const yt_node *metadata, *spec;
+	enum { ITEM_NOT_LOADED, ITEM_LOADED_PARTS, ITEM_LOADED_WHOLE } loaded;
+	const yt_node *metadata, *spec; /* NULL for a workload or Service loaded by its parts */
+	/* A workload or Service: where the first pass found the parts the verdicts read, when
+	 * the item's shape let it be sure (else it is loaded whole), and what loading read. */
+	const ani_part *parts;
+	size_t n_parts;
+	int parts_found;
+	int has_pod_template;
+	const yt_node *pod_labels, *service_selector, *service_ports, *namespace_labels;
+	const yt_node **container_ports;
+	size_t n_container_ports;
 	yt_arena arena;
 } ani_item;
 
@@ -95,7 +121,7 @@ typedef struct {
 	char *api_version; /* the ResourceList's */
 	ani_item *items;
 	size_t n_items, items_cap, total_items;
-	yt_arena strings;	  /* the items' identity strings */
+	yt_arena identities;	  /* the items' identity strings and part spans */
 	yt_node *function_config; /* NULL when absent */
 	yt_arena config_arena;
 	int root_flow;		/* the ResourceList is in flow style (JSON) */
@@ -168,8 +194,14 @@ int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
 /* 1 for the kinds whose pods a NetworkPolicy selects (Pod and the workloads with a pod
  * template) and for Service. */
 int index_is_workload_or_service(const char *api_version, const char *kind);
-/* Builds the item's metadata and spec trees, positions as in `buf`. */
-int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, ani_failure *f);
+/* Builds the item's metadata and spec trees and its parts; with `parts_only`, when the first pass
+ * found them, the trees of just its parts (what is read, not edited). Positions as in `buf`. */
+int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, int parts_only,
+		    ani_failure *f);
+/* Sets what loading a whole item sets, from its tree (in the item's arena). */
+void index_set_item_tree(ani_item *it, const yt_node *root);
+/* Releases what index_load_item read. */
+void index_unload_item(ani_item *it);
 void index_free(ani_index *ix);
 
 #endif

@@ -560,7 +560,7 @@ static void report_service_ports(planner *pl, const acc_model *m)
 		    !eq(svc->namespace_, m->namespace_))
 			continue;
 		ani_labels selector = {0};
-		netpol_labels_from_node(yt_get(svc->spec, "selector"), &selector);
+		netpol_labels_from_node(svc->service_selector, &selector);
 		const acc_pod *behind = NULL;
 		for (size_t p = 0; p < m->n_pods && !behind && selector.n; p++) {
 			size_t k = 0;
@@ -572,7 +572,7 @@ static void report_service_ports(planner *pl, const acc_model *m)
 				behind = &m->pods[p];
 		}
 		labels_free(&selector);
-		const yt_node *ports = yt_get(svc->spec, "ports");
+		const yt_node *ports = svc->service_ports;
 		for (size_t j = 0; behind && ports && ports->kind == YT_SEQUENCE && j < ports->n;
 		     j++) {
 			const yt_node *sp = ports->kids[j], *target = yt_get(sp, "targetPort");
@@ -618,20 +618,13 @@ static int named_in(const char *name, char *const *names, size_t n)
 static int carries_source_label(const ani_item *ns, const ani_config *c)
 {
 	ani_labels labels = {0};
-	netpol_labels_from_node(yt_get(ns->metadata, "labels"), &labels);
+	netpol_labels_from_node(ns->namespace_labels, &labels);
 	const char *v = labels_get(&labels, c->namespace_label);
 	int found = 0;
 	for (size_t i = 0; v && i < c->n_from && !found; i++)
 		found = !strcmp(v, c->from[i].namespace_);
 	labels_free(&labels);
 	return found;
-}
-
-static void unload_item(ani_item *it)
-{
-	yt_arena_free(&it->arena);
-	it->metadata = it->spec = NULL;
-	it->loaded = 0;
 }
 
 /* Parses, alone, each item the plan may read: every v1 NetworkPolicy of the policy namespace
@@ -647,22 +640,30 @@ void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const 
 	int all_namespaces = strcmp(c->namespace_label, METADATA_NAME_LABEL) != 0;
 	for (size_t i = 0; i < ix->n_items; i++) {
 		ani_item *it = &ix->items[i];
-		int wanted;
-		if (eq(it->kind, "NetworkPolicy"))
-			wanted = eq(it->api_version, NETPOL_API) &&
-				 named_in(it->namespace_, namespaces, c->n_from + 1);
-		else if (eq(it->kind, "Namespace"))
-			wanted = all_namespaces || named_in(it->name, namespaces, c->n_from + 1);
-		else
+		int wanted, edited = 0;
+		if (eq(it->kind, "NetworkPolicy")) {
+			wanted = edited = eq(it->api_version, NETPOL_API) &&
+					  named_in(it->namespace_, namespaces, c->n_from + 1);
+		} else if (eq(it->kind, "Namespace")) {
+			edited = named_in(it->name, namespaces, c->n_from + 1);
+			wanted = all_namespaces || edited;
+		} else {
 			wanted = index_is_workload_or_service(it->api_version, it->kind) &&
 				 eq(it->namespace_, c->policy_namespace);
+		}
+		/* What is only read is loaded by its parts; a colliding Namespace is reported at
+		 * its labels, so it is loaded whole. */
 		ani_failure f;
-		if (wanted && index_load_item(it, buf, limits, &f))
+		if (!wanted)
+			continue;
+		if (index_load_item(it, buf, limits, !edited, &f))
 			add_failure(rs, it, NULL, &f);
-		else if (wanted && eq(it->kind, "Namespace") &&
-			 !named_in(it->name, namespaces, c->n_from + 1) &&
-			 !carries_source_label(it, c))
-			unload_item(it); /* no collision: memory stays flat in the Namespaces */
+		else if (eq(it->kind, "Namespace") && !edited && !carries_source_label(it, c))
+			index_unload_item(
+				it); /* no collision: memory stays flat in the Namespaces */
+		else if (eq(it->kind, "Namespace") && !edited &&
+			 index_load_item(it, buf, limits, 0, &f))
+			add_failure(rs, it, NULL, &f);
 	}
 	xfree(namespaces);
 }

@@ -140,6 +140,7 @@ static struct yt_anchor *anchor_find(yt_reader *r, const char *name)
 /* A later anchor of the same name replaces the earlier one, as in every YAML loader. */
 static void anchor_define(yt_reader *r, const char *name)
 {
+	r->anchors_and_aliases++;
 	if ((r->anchors_n + 1) * 2 > r->anchors_cap) {
 		size_t cap = r->anchors_cap ? r->anchors_cap * 2 : 16;
 		struct yt_anchor *v = xcalloc(cap, sizeof *v);
@@ -306,6 +307,7 @@ static __attribute__((noinline)) int next_other(yt_reader *r)
 {
 	const yaml_event_t *ev = &r->ev;
 	if (ev->type == YAML_ALIAS_EVENT) {
+		r->anchors_and_aliases++;
 		if (!r->limits.part && !anchor_find(r, (const char *)ev->data.alias.anchor)) {
 			yt_fail(r, ev->start_mark,
 				"invalid YAML: the alias *%.200s names no anchor defined before it",
@@ -322,40 +324,16 @@ static __attribute__((noinline)) int next_other(yt_reader *r)
 	return 0;
 }
 
-int yt_next(yt_reader *r)
+int yt_next_rare(yt_reader *r, int parsed)
 {
-	yaml_event_t *ev = &r->ev;
-	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
-	if (!yaml_parser_parse(&r->parser, ev))
+	if (!parsed)
 		return parse_failed(r);
-	/* Most frequent first, the rare work out of line: this runs for every event of the input.
-	 */
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		if (ev->data.scalar.style > YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-		    ev->end_mark.index == ev->start_mark.index || ev->data.scalar.anchor ||
-		    ev->data.scalar.length > r->limits.max_scalar_bytes)
-			return next_scalar_slow(r);
-		r->last_content = ev->end_mark.index;
-		r->last_content_open_block = 0;
-		return 0;
-	case YAML_MAPPING_START_EVENT:
-	case YAML_SEQUENCE_START_EVENT:
-		if (++r->depth > r->limits.max_depth)
-			return event_refused(r);
-		return event_anchor(ev) ? next_other(r) : 0;
-	case YAML_MAPPING_END_EVENT:
-	case YAML_SEQUENCE_END_EVENT:
-		r->depth--;
-		/* Only a flow collection's end has width (its bracket). */
-		if (ev->end_mark.index > ev->start_mark.index) {
-			r->last_content = ev->end_mark.index;
-			r->last_content_open_block = 0;
-		}
-		return 0;
-	default:
-		return next_other(r);
-	}
+	if (r->ev.type == YAML_SCALAR_EVENT)
+		return next_scalar_slow(r);
+	if ((r->ev.type == YAML_MAPPING_START_EVENT || r->ev.type == YAML_SEQUENCE_START_EVENT) &&
+	    r->depth > r->limits.max_depth)
+		return event_refused(r);
+	return next_other(r);
 }
 
 size_t yt_last_content_byte(yt_reader *r)

@@ -77,6 +77,7 @@ typedef struct {
 	struct yt_anchor *anchors;
 	size_t anchors_cap, anchors_n;
 	unsigned build_gen;
+	size_t anchors_and_aliases; /* read so far: a text with none means what it says alone */
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
@@ -86,8 +87,45 @@ void yt_reader_init(yt_reader *r, const char *buf, size_t len, yt_limits limits)
 /* The same, when the caller has scanned buf already: `ascii` is text_scan_input's. */
 void yt_reader_start(yt_reader *r, const char *buf, size_t len, yt_limits limits, int ascii);
 void yt_reader_free(yt_reader *r);
-/* Moves to the next event (r->ev). Returns 0, or -1 with r->error set. */
-int yt_next(yt_reader *r);
+/* What yt_next does out of line: a parse failure (parsed 0), and the rare events (anchors,
+ * aliases, documents, quoted, block or empty scalars, limits). */
+int yt_next_rare(yt_reader *r, int parsed);
+
+/* Moves to the next event (r->ev). Returns 0, or -1 with r->error set. Inline: it runs for
+ * every event of the input, most of them short plain scalars and collection starts and ends. */
+static inline int yt_next(yt_reader *r)
+{
+	yaml_event_t *ev = &r->ev;
+	yaml_event_delete(ev); /* a no-op on the zeroed event before the first */
+	if (!yaml_parser_parse(&r->parser, ev))
+		return yt_next_rare(r, 0);
+	yaml_event_type_t type = ev->type;
+	if (type == YAML_SCALAR_EVENT) {
+		if (ev->data.scalar.style > YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+		    ev->end_mark.index == ev->start_mark.index || ev->data.scalar.anchor ||
+		    ev->data.scalar.length > r->limits.max_scalar_bytes)
+			return yt_next_rare(r, 1);
+		r->last_content = ev->end_mark.index;
+		r->last_content_open_block = 0;
+		return 0;
+	}
+	if (type == YAML_MAPPING_START_EVENT || type == YAML_SEQUENCE_START_EVENT) {
+		const yaml_char_t *anchor = type == YAML_MAPPING_START_EVENT
+						    ? ev->data.mapping_start.anchor
+						    : ev->data.sequence_start.anchor;
+		return ++r->depth > r->limits.max_depth || anchor ? yt_next_rare(r, 1) : 0;
+	}
+	if (type == YAML_MAPPING_END_EVENT || type == YAML_SEQUENCE_END_EVENT) {
+		r->depth--;
+		/* Only a flow collection's end has width (its bracket). */
+		if (ev->end_mark.index > ev->start_mark.index) {
+			r->last_content = ev->end_mark.index;
+			r->last_content_open_block = 0;
+		}
+		return 0;
+	}
+	return yt_next_rare(r, 1);
+}
 /* Byte offset of a libyaml mark. */
 size_t yt_mark_byte(yt_reader *r, yaml_mark_t m);
 /* The byte after the last content read (yt_reader.last_content). */

@@ -29,10 +29,7 @@ static ani_item item(const char *api_version, const char *kind, const char *name
 	it.kind = (char *)kind;
 	it.name = (char *)name;
 	it.namespace_ = (char *)"flux-system";
-	it.loaded = 1;
-	const yt_node *root = parse(yaml);
-	it.metadata = yt_get(root, "metadata");
-	it.spec = yt_get(root, "spec");
+	index_set_item_tree(&it, parse(yaml));
 	return it;
 }
 
