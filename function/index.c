@@ -130,7 +130,10 @@ typedef struct {
 	ani_part *parts;
 	size_t n_parts, parts_cap;
 	int parts_unsure;
-	int namespace_metadata; /* reading a v1 Namespace's metadata: its labels are a part */
+	int namespace_metadata;	     /* reading a v1 Namespace's metadata: its labels are a part */
+	const char *parts_namespace; /* index_input's */
+	int build_parts;	     /* the item is in it: its parts are built, not skipped */
+	yt_arena part_trees;	     /* the item's parts built so far */
 } walker;
 
 /* Moves to the next key of the current mapping: 1 at a plain string key, 0 at the mapping's end,
@@ -304,8 +307,18 @@ static int find_part_here(walker *w, ani_part_role role)
 	int flow = r->ev.type == YAML_MAPPING_START_EVENT
 			   ? r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
 			   : r->ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-	if (yt_skip(r))
+	if (w->build_parts) {
+		/* A key loading would refuse makes the item unsure, loaded whole if it is read. */
+		r->defer_key_checks = 1;
+		p->node = yt_build(r, &w->part_trees);
+		r->defer_key_checks = 0;
+		if (!p->node)
+			return -1;
+		w->parts_unsure |= r->bad_key;
+		r->bad_key = 0;
+	} else if (yt_skip(r)) {
 		return -1;
+	}
 	node_lines(r, p->start, yt_last_content_byte(r), flow, &p->span_start, &p->span_end);
 	return 0;
 }
@@ -454,6 +467,8 @@ static void keep_found_parts(walker *w, ani_item *it, size_t first, int parts_re
 		memcpy(kept, w->parts + first, it->n_parts * sizeof *kept);
 	it->parts = kept;
 	it->parts_found = 1;
+	it->arena = w->part_trees; /* the trees of the parts built */
+	memset(&w->part_trees, 0, sizeof w->part_trees);
 }
 
 /* 1 when the first pass can find every part of the kind: all are in its spec. */
@@ -473,10 +488,15 @@ static int read_item(walker *w, size_t ordinal)
 {
 	size_t parts_first = w->n_parts;
 	int unsure = w->parts_unsure;
+	yt_arena outer_trees = w->part_trees;
 	w->parts_unsure = 0;
+	memset(&w->part_trees, 0, sizeof w->part_trees);
 	int rc = read_item_keys(w, ordinal, parts_first);
+	yt_arena_free(
+		&w->part_trees); /* built for nothing: the item is loaded whole, or not kept */
 	w->n_parts = parts_first;
 	w->parts_unsure = unsure;
+	w->part_trees = outer_trees;
 	return rc;
 }
 
@@ -538,7 +558,11 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 			   (paths = parts_of_kind(v[K_API_VERSION], v[K_KIND], &n_paths)) &&
 			   parts_in_spec(paths, n_paths)) {
 			/* Level 1: every path starts at this spec. */
-			if (find_parts(w, paths, n_paths, (1u << n_paths) - 1, 1))
+			w->build_parts = w->parts_namespace && v[K_NAMESPACE] &&
+					 !strcmp(v[K_NAMESPACE], w->parts_namespace);
+			int rc = find_parts(w, paths, n_paths, (1u << n_paths) - 1, 1);
+			w->build_parts = 0;
+			if (rc)
 				return fail_reader(w->f, r);
 			parts_read = 1;
 		} else if (items && !w->in_list && r->ev.type == YAML_SEQUENCE_START_EVENT &&
@@ -742,11 +766,16 @@ static int read_stream(walker *w)
 }
 
 int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
-		const ani_limits *limits, ani_index *ix, ani_failure *f)
+		const ani_limits *limits, const char *parts_namespace, ani_index *ix,
+		ani_failure *f)
 {
 	yt_limits yl = {limits->max_depth, limits->max_scalar_bytes, 0};
 	for (;;) {
-		walker w = {.ix = ix, .f = f, .limits = limits, .detect = want == ANI_INPUT_AUTO};
+		walker w = {.ix = ix,
+			    .f = f,
+			    .limits = limits,
+			    .detect = want == ANI_INPUT_AUTO,
+			    .parts_namespace = parts_namespace};
 		memset(ix, 0, sizeof *ix);
 		ix->kind = want == ANI_INPUT_AUTO ? ANI_INPUT_STREAM : want;
 		yt_reader_start(&w.r, buf, len, yl, ascii);
@@ -887,8 +916,8 @@ int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, int
 	if (parts_only && it->parts_found) {
 		for (size_t i = 0; i < it->n_parts; i++) {
 			const ani_part *p = &it->parts[i];
-			const yt_node *n = NULL;
-			if (p->role != PART_POD_TEMPLATE &&
+			const yt_node *n = p->node;
+			if (p->role != PART_POD_TEMPLATE && !n &&
 			    !(n = parse_alone(buf, p->span_start, p->start, p->span_end, p->line,
 					      p->depth, limits, &it->arena, f)))
 				return -1;
@@ -919,6 +948,8 @@ void index_set_item_tree(ani_item *it, const yt_node *root)
 void index_unload_item(ani_item *it)
 {
 	yt_arena_free(&it->arena);
+	for (size_t i = 0; i < it->n_parts; i++)
+		it->parts[i].node = NULL; /* they were in the arena: parsed again by their spans */
 	it->metadata = it->spec = NULL;
 	it->has_pod_template = 0;
 	it->pod_labels = it->service_selector = it->service_ports = it->namespace_labels = NULL;

@@ -85,6 +85,7 @@ typedef struct {
 	ani_part_role role;
 	size_t start, span_start, span_end;
 	size_t line, depth;
+	const yt_node *node; /* built as the first pass read it (in the item's arena), or NULL */
 } ani_part;
 
 /* An item the function may read or edit: a NetworkPolicy of any group, a v1 Namespace, or a
@@ -105,7 +106,7 @@ typedef struct {
 	const yt_node *metadata, *spec; /* NULL for a workload or Service loaded by its parts */
 	/* A workload or Service: where the first pass found the parts the verdicts read, when
 	 * the item's shape let it be sure (else it is loaded whole), and what loading read. */
-	const ani_part *parts;
+	ani_part *parts;
 	size_t n_parts;
 	int parts_found;
 	int has_pod_template;
@@ -189,8 +190,11 @@ char *config_dedicated_policy_name(const ani_config *c, const ani_source *s);
 int config_validate(const ani_config *c, ani_failure *f);
 
 /* `ascii` is text_scan_input's verdict on buf. */
+/* `parts_namespace` (may be NULL): the policy's namespace as far as it is known before the input
+ * is read; the parts of its workloads and Services are built as the first pass reads them. */
 int index_input(const char *buf, size_t len, int ascii, ani_input_kind want,
-		const ani_limits *limits, ani_index *ix, ani_failure *f);
+		const ani_limits *limits, const char *parts_namespace, ani_index *ix,
+		ani_failure *f);
 /* 1 for the kinds whose pods a NetworkPolicy selects (Pod and the workloads with a pod
  * template) and for Service. */
 int index_is_workload_or_service(const char *api_version, const char *kind);

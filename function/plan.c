@@ -208,7 +208,7 @@ static void report_label_collisions(planner *pl, const ani_source *s)
 		    eq(it->name, s->namespace_))
 			continue;
 		ani_labels labels = {0};
-		netpol_labels_from_node(yt_get(it->metadata, "labels"), &labels);
+		netpol_labels_from_node(it->namespace_labels, &labels);
 		if (eq(labels_get(&labels, c->namespace_label), s->namespace_))
 			results_add(
 				pl->rs,
@@ -300,7 +300,7 @@ static void source_namespace_labels(const planner *pl, const ani_source *s, labe
 	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", s->namespace_, NULL);
 	ani_labels carried = {0};
 	if (ns)
-		netpol_labels_from_node(yt_get(ns->metadata, "labels"), &carried);
+		netpol_labels_from_node(ns->namespace_labels, &carried);
 	for (size_t i = 0; i < carried.n; i++)
 		if (view != LABELS_UNFORGEABLE || strcmp(carried.v[i].key, c->namespace_label))
 			labels_add(out, carried.v[i].key, carried.v[i].value);
@@ -400,7 +400,7 @@ static void report_egress(planner *pl, const acc_model *m, size_t src)
 	labels_add(&dest_labels, METADATA_NAME_LABEL, pl->c->policy_namespace);
 	const ani_item *ns = find_loaded(pl->ix, "v1", "Namespace", pl->c->policy_namespace, NULL);
 	if (ns)
-		netpol_labels_from_node(yt_get(ns->metadata, "labels"), &dest_labels);
+		netpol_labels_from_node(ns->namespace_labels, &dest_labels);
 	if (access_egress_blocker(m, pl->ix, s, &dest_labels, pl->c, &blocking, &f, &bad))
 		add_failure(pl->rs, bad, NULL, &f);
 	else if (blocking)
@@ -645,8 +645,9 @@ void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const 
 			wanted = edited = eq(it->api_version, NETPOL_API) &&
 					  named_in(it->namespace_, namespaces, c->n_from + 1);
 		} else if (eq(it->kind, "Namespace")) {
-			edited = named_in(it->name, namespaces, c->n_from + 1);
-			wanted = all_namespaces || edited;
+			/* The sources' are labelled; the policy's is only read. */
+			edited = named_in(it->name, namespaces + 1, c->n_from);
+			wanted = all_namespaces || edited || eq(it->name, c->policy_namespace);
 		} else {
 			wanted = index_is_workload_or_service(it->api_version, it->kind) &&
 				 eq(it->namespace_, c->policy_namespace);

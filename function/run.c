@@ -145,6 +145,22 @@ static void add_results_edit(ani_run *run, const ani_index *ix)
 	edits_add(&run->edits, at, at, EDIT_DEPTH_DOCUMENT_ROOT, block);
 }
 
+/* The policy's namespace as far as it is known before the input is read (the defaults and the
+ * settings given with the options; a functionConfig comes after the items): the first pass builds
+ * the parts of its workloads and Services as it reads them, instead of parsing them again. Only a
+ * guess at what will be read: the config read later decides. */
+static char *policy_namespace_hint(const ani_options *o)
+{
+	ani_config c;
+	config_defaults(&c);
+	ani_failure ignored;
+	for (size_t i = 0; i < o->n_settings; i++)
+		config_apply_setting(&c, o->settings[i].key, o->settings[i].value, &ignored);
+	char *ns = c.policy_namespace ? xstrdup(c.policy_namespace) : NULL;
+	config_free(&c);
+	return ns;
+}
+
 static int fail_run(ani_run *run, const ani_failure *f, int with_output)
 {
 	results_add_failure(&run->results, f);
@@ -177,21 +193,24 @@ static int transform(ani_run *run, const char *input, size_t len, const ani_opti
 		describe_odd_line_break(input, scan.odd_break, &f);
 		return fail_run(run, &f, 0);
 	}
-	if (index_input(input, len, scan.ascii, o->input_kind, &limits, &ix, &f)) {
-		index_free(&ix); /* what was read before the failure */
-		return fail_run(run, &f, 0);
-	}
-	if (ix.root_flow) {
+	char *parts_namespace = policy_namespace_hint(o);
+	int indexed = index_input(input, len, scan.ascii, o->input_kind, &limits, parts_namespace,
+				  &ix, &f);
+	if (!indexed && ix.root_flow) {
 		ani_input_kind kind = ix.kind;
 		index_free(&ix);
-		if (normalize_to_block(input, len, &limits, &run->owned, &run->len, &f))
-			return fail_run(run, &f, 0);
-		run->buf = run->owned;
-		if (index_input(run->buf, run->len, text_scan_input(run->buf, run->len).ascii, kind,
-				&limits, &ix, &f)) {
-			index_free(&ix);
-			return fail_run(run, &f, 0);
+		indexed = normalize_to_block(input, len, &limits, &run->owned, &run->len, &f);
+		if (!indexed) {
+			run->buf = run->owned;
+			indexed = index_input(run->buf, run->len,
+					      text_scan_input(run->buf, run->len).ascii, kind,
+					      &limits, parts_namespace, &ix, &f);
 		}
+	}
+	xfree(parts_namespace);
+	if (indexed) {
+		index_free(&ix); /* what was read before the failure */
+		return fail_run(run, &f, 0);
 	}
 	run->kind = ix.kind;
 	int resource_list = ix.kind == ANI_INPUT_RESOURCE_LIST;

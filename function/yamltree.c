@@ -389,6 +389,10 @@ int yt_check_key(yt_reader *r)
 				   : NULL;
 	if (!what)
 		return 0;
+	if (r->defer_key_checks) {
+		r->bad_key = 1;
+		return 0;
+	}
 	yt_fail(r, ev->start_mark,
 		"a mapping key %s: aliases are not expanded, so the keys would not be what they "
 		"seem",

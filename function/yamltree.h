@@ -78,6 +78,9 @@ typedef struct {
 	size_t anchors_cap, anchors_n;
 	unsigned build_gen;
 	size_t anchors_and_aliases; /* read so far: a text with none means what it says alone */
+	/* Set by the caller: a key yt_check_key refuses only sets bad_key, for the caller to
+	 * decide later. */
+	int defer_key_checks, bad_key;
 	/* Set on failure. */
 	char error[400];
 	size_t error_line, error_col; /* 1-based; 0 when unknown */
