@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Loading an item by its parts (spans noted by the first pass, or trees built as it read them)
+ * reads exactly what loading it whole reads: the same nodes, at the same positions. Over every
+ * case input of the repository, the Flux install and shapes written here for the paths' edge
+ * cases. */
+#include "model.h"
+#include "text.h"
+
+#include <criterion/criterion.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void same_node(const yt_node *a, const yt_node *b, const char *where)
+{
+	cr_assert_eq(!a, !b, "%s: one of the nodes is missing", where);
+	if (!a)
+		return;
+	cr_assert_eq(a->kind, b->kind, "%s", where);
+	cr_assert_eq(a->line, b->line, "%s: line %zu / %zu", where, a->line, b->line);
+	cr_assert_eq(a->col, b->col, "%s", where);
+	cr_assert_eq(a->start, b->start, "%s", where);
+	cr_assert_eq(a->last, b->last, "%s", where);
+	cr_assert_eq(a->depth, b->depth, "%s", where);
+	cr_assert_eq(a->flow, b->flow, "%s", where);
+	cr_assert_eq(a->style, b->style, "%s", where);
+	cr_assert_eq(a->tagged, b->tagged, "%s", where);
+	/* A block collection ends where the next token starts, which alone is the text's end. */
+	if (a->kind == YT_SCALAR || a->flow)
+		cr_assert_eq(a->end, b->end, "%s", where);
+	cr_assert_eq(!a->value, !b->value, "%s", where);
+	if (a->value)
+		cr_assert_str_eq(a->value, b->value, "%s", where);
+	cr_assert_eq(a->n, b->n, "%s", where);
+	for (size_t i = 0; i < a->n; i++)
+		same_node(a->kids[i], b->kids[i], where);
+}
+
+static void same_parts(const ani_item *whole, const ani_item *parts, const char *where)
+{
+	cr_assert_eq(whole->has_pod_template, parts->has_pod_template, "%s", where);
+	same_node(whole->pod_labels, parts->pod_labels, where);
+	same_node(whole->service_selector, parts->service_selector, where);
+	same_node(whole->service_ports, parts->service_ports, where);
+	same_node(whole->namespace_labels, parts->namespace_labels, where);
+	cr_assert_eq(whole->n_container_ports, parts->n_container_ports, "%s", where);
+	for (size_t i = 0; i < whole->n_container_ports; i++)
+		same_node(whole->container_ports[i], parts->container_ports[i], where);
+}
+
+static int has_parts(const ani_item *it)
+{
+	return index_is_workload_or_service(it->api_version, it->kind) ||
+	       !strcmp(it->kind, "Namespace");
+}
+
+/* Indexes `buf` with the namespace hint `hint` and compares every item's parts with the item
+ * loaded whole; returns the number of items compared. */
+static size_t compare_input(const char *buf, size_t len, const char *hint, const char *name)
+{
+	ani_limits limits = ani_limits_default((ani_limits){0});
+	text_scan scan = text_scan_input(buf, len);
+	ani_index whole, parts;
+	ani_failure f;
+	if (scan.odd_break < len ||
+	    index_input(buf, len, scan.ascii, ANI_INPUT_AUTO, &limits, NULL, &whole, &f)) {
+		index_free(&whole);
+		return 0;
+	}
+	int indexed = !whole.root_flow &&
+		      !index_input(buf, len, scan.ascii, ANI_INPUT_AUTO, &limits, hint, &parts, &f);
+	cr_assert(indexed || whole.root_flow, "%s: indexed once, not twice", name);
+	size_t compared = 0;
+	for (size_t i = 0; indexed && i < whole.n_items; i++) {
+		ani_item *w = &whole.items[i], *p = &parts.items[i];
+		if (!has_parts(w))
+			continue;
+		char where[600];
+		snprintf(where, sizeof where, "%s (namespace hint %s), item at line %zu", name,
+			 hint ? hint : "none", w->line);
+		int whole_failed = index_load_item(w, buf, &limits, 0, &f);
+		int parts_failed = index_load_item(p, buf, &limits, 1, &f);
+		/* The parts are less than the item: they may read where the whole does not. */
+		if (whole_failed)
+			continue;
+		cr_assert(!parts_failed, "%s: the parts do not load: %s", where, f.message);
+		same_parts(w, p, where);
+		compared++;
+	}
+	if (indexed)
+		index_free(&parts);
+	index_free(&whole);
+	return compared;
+}
+
+static size_t compare_with_every_hint(const char *buf, size_t len, const char *name)
+{
+	size_t compared = compare_input(buf, len, NULL, name);
+	compared += compare_input(buf, len, "flux-system", name);
+	compared += compare_input(buf, len, "default", name);
+	compared += compare_input(buf, len, "apps", name);
+	return compared;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	cr_assert(fp, "%s", path);
+	char *buf = NULL;
+	size_t cap = 0;
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			cap = cap ? 2 * cap : 65536;
+			buf = realloc(buf, cap);
+			cr_assert(buf);
+		}
+		size_t n = fread(buf + *len, 1, cap - *len, fp);
+		if (!n)
+			break;
+		*len += n;
+	}
+	fclose(fp);
+	return buf;
+}
+
+Test(index_parts, every_input_of_the_repository)
+{
+	static const char *const patterns[] = {
+		ANI_SOURCE_DIR "/tests/cases/*/input",
+		ANI_SOURCE_DIR "/tests/hostile/cases/*/input",
+		ANI_SOURCE_DIR "/tests/fixtures/*/*.yaml",
+		ANI_SOURCE_DIR "/bench/data/*.yaml",
+		ANI_SOURCE_DIR "/examples/*/*.yaml",
+	};
+	size_t files = 0, compared = 0;
+	for (size_t k = 0; k < sizeof patterns / sizeof *patterns; k++) {
+		glob_t g;
+		if (glob(patterns[k], 0, NULL, &g))
+			continue;
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			size_t len;
+			char *buf = slurp(g.gl_pathv[i], &len);
+			compared += compare_with_every_hint(buf, len, g.gl_pathv[i]);
+			free(buf);
+			files++;
+		}
+		globfree(&g);
+	}
+	cr_assert_gt(files, 100, "the inputs were found");
+	cr_assert_gt(compared, 200, "items were compared: %zu", compared);
+}
+
+/* What the paths meet: flow and block styles, quoted keys, comments, tags, several containers,
+ * a CronJob's deeper template, a template that is null, duplicate and merge keys on a path and
+ * in a part, parts that are scalars, anchors and aliases, a Namespace without labels. */
+Test(index_parts, shapes_at_the_edges_of_the_paths)
+{
+	static const char *const inputs[] = {
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: apps}\n"
+		"spec:\n  template:\n    metadata:\n      labels: {app: a, \"tier\": web}\n"
+		"    spec:\n      containers:\n      - name: a # first\n        ports:\n"
+		"        - {containerPort: 80, name: http}\n        - containerPort: 0x50\n"
+		"      - name: b\n        ports: [{containerPort: 9090, protocol: UDP}]\n"
+		"      - name: c\n",
+		"apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\n  namespace: apps\n"
+		"spec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n"
+		"          labels:\n            app: c\n        spec:\n          containers:\n"
+		"            - ports:\n                - containerPort: 8080\n",
+		"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s, namespace: apps}\n"
+		"spec: {template: null}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: apps}\n"
+		"spec:\n  template: {metadata: {labels: {app: one}}}\n"
+		"  template: {metadata: {labels: {app: two}}}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: m, namespace: apps}\n"
+		"spec:\n  template:\n    <<: {metadata: {labels: {app: merged}}}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: k, namespace: apps}\n"
+		"spec:\n  template:\n    metadata:\n      labels:\n        <<: {app: merged}\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: l, namespace: apps}\n"
+		"spec:\n  template:\n    metadata:\n      labels: |\n        app: text\n",
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x, namespace: apps}\n"
+		"spec:\n  template:\n    metadata:\n      labels: &l {app: x}\n"
+		"    spec: {containers: [{ports: *l}]}\n",
+		"apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: apps}\n"
+		"spec:\n  selector: !!map\n    app: a\n  ports:\n  - port: 80\n    targetPort: "
+		"http\n",
+		"apiVersion: v1\nkind: Service\nmetadata: {name: t, namespace: apps}\nspec: {}\n",
+		"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: apps\n  labels: "
+		"{app: p}\n"
+		"spec:\n  containers:\n  - ports: [{containerPort: 1}]\n",
+		"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels:\n    team: "
+		"a\n",
+		"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels: {a: b}\n"
+		"  labels: {c: d}\n",
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n",
+		"apiVersion: v1\nkind: Namespace\nmetadata: {name: apps, labels: ~}\n",
+		"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+		"- apiVersion: v1\n  kind: List\n  items:\n  - apiVersion: apps/v1\n"
+		"    kind: Deployment\n    metadata: {name: n, namespace: apps}\n"
+		"    spec: {template: {metadata: {labels: {app: n}}}}\n",
+		"apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata: {name: r, namespace: "
+		"apps}\r\n"
+		"spec:\r\n  template:\r\n    metadata:\r\n      labels:\r\n        app: r\r\n",
+	};
+	size_t compared = 0;
+	for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "shape %zu", i);
+		compared += compare_with_every_hint(inputs[i], strlen(inputs[i]), name);
+	}
+	cr_assert_gt(compared, 40, "items were compared: %zu", compared);
+}
