@@ -29,7 +29,12 @@ static ani_item item(const char *api_version, const char *kind, const char *name
 	it.kind = (char *)kind;
 	it.name = (char *)name;
 	it.namespace_ = (char *)"flux-system";
-	index_set_item_tree(&it, parse(yaml));
+	const yt_node *root = parse(yaml);
+	/* What loading allocates goes to the test's arena, freed after the suite. */
+	it.arena = test_arena;
+	index_set_item_tree(&it, root);
+	test_arena = it.arena;
+	memset(&it.arena, 0, sizeof it.arena);
 	return it;
 }
 
