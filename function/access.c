@@ -12,29 +12,17 @@ static int eq(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
-static const yt_node *get(const yt_node *map, const char *key)
-{
-	map = yt_deref(map);
-	if (!map || map->kind != YT_MAPPING)
-		return NULL;
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const yt_node *k = yt_deref(map->kids[i]);
-		if (k && k->kind == YT_SCALAR && !strcmp(k->value, key))
-			return yt_deref(map->kids[i + 1]);
-	}
-	return NULL;
-}
-
 /* The container ports of a workload's pods (one port list per container). */
 static void read_container_ports(acc_pod *p, const ani_item *it)
 {
 	for (size_t i = 0; i < it->n_container_ports; i++) {
 		const yt_node *ports = it->container_ports[i];
 		for (size_t j = 0; ports->kind == YT_SEQUENCE && j < ports->n; j++) {
-			const yt_node *q = yt_deref(ports->kids[j]), *name = get(q, "name"),
-				      *proto = get(q, "protocol");
+			const yt_node *q = yt_deref(ports->kids[j]),
+				      *name = yt_get_deref(q, "name"),
+				      *proto = yt_get_deref(q, "protocol");
 			long long number;
-			if (!yt_int(get(q, "containerPort"), &number) || number < 1 ||
+			if (!yt_int(yt_get_deref(q, "containerPort"), &number) || number < 1 ||
 			    number > 65535)
 				continue;
 			p->ports = xrealloc(p->ports, (p->n_ports + 1) * sizeof *p->ports);

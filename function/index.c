@@ -241,20 +241,10 @@ static int find_key(const yaml_event_t *ev, int first, int last)
 	return -1;
 }
 
-/* `<<` (a scalar event): a YAML 1.1 merge key, which decoders expand. */
-static int is_merge_key(const yaml_event_t *ev)
-{
-	const char *key = (const char *)ev->data.scalar.value;
-	return key[0] == '<' && !strcmp(key, "<<") &&
-	       ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
 static const char *scratch_copy(walker *w, const yaml_event_t *ev)
 {
-	size_t n = ev->data.scalar.length;
-	char *p = yt_arena_alloc(&w->scratch, n + 1);
-	memcpy(p, ev->data.scalar.value, n + 1);
-	return p;
+	return yt_arena_strndup(&w->scratch, (const char *)ev->data.scalar.value,
+				ev->data.scalar.length);
 }
 
 /* The whole lines of the node from `start` to `last` (the byte after its last content), or up
@@ -337,14 +327,14 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		int key = r->ev.type == YAML_SCALAR_EVENT ? find_key(&r->ev, first, last) : -1;
-		if (r->ev.type == YAML_SCALAR_EVENT && is_merge_key(&r->ev))
+		if (yt_is_merge_key(&r->ev))
 			w->parts_unsure = 1;
 		if (yt_skip(r) || yt_next(r))
 			return -1;
 		if (key < 0 || fields->seen[key]++) {
+			/* The first occurrence counts: a second labels is not guessed at. */
 			if (key == K_LABELS)
-				w->parts_unsure =
-					1; /* the first occurrence counts: not guessed at */
+				w->parts_unsure = 1;
 			if (yt_skip(r))
 				return -1;
 		} else if (key == K_LABELS) {
@@ -405,7 +395,7 @@ static int find_parts(walker *w, const part_path *paths, size_t n_paths, unsigne
 			return 0;
 		unsigned match = 0;
 		if (r->ev.type == YAML_SCALAR_EVENT) {
-			if (is_merge_key(&r->ev))
+			if (yt_is_merge_key(&r->ev))
 				w->parts_unsure = 1;
 			for (size_t i = 0; i < n_paths; i++)
 				if ((below & 1u << i) && path_key_is(&r->ev, paths[i].path[level]))
@@ -492,8 +482,8 @@ static int read_item(walker *w, size_t ordinal)
 	w->parts_unsure = 0;
 	memset(&w->part_trees, 0, sizeof w->part_trees);
 	int rc = read_item_keys(w, ordinal, parts_first);
-	yt_arena_free(
-		&w->part_trees); /* built for nothing: the item is loaded whole, or not kept */
+	/* Built for nothing: the item is loaded whole, or not kept. */
+	yt_arena_free(&w->part_trees);
 	w->n_parts = parts_first;
 	w->parts_unsure = unsure;
 	w->part_trees = outer_trees;
@@ -875,20 +865,6 @@ static void set_part(ani_item *it, ani_part_role role, const yt_node *n, size_t 
 	}
 }
 
-/* The value of `key` in a mapping, through aliases; the first occurrence counts. */
-static const yt_node *value_of(const yt_node *map, const char *key)
-{
-	map = yt_deref(map);
-	if (!map || map->kind != YT_MAPPING)
-		return NULL;
-	for (size_t i = 0; i + 1 < map->n; i += 2) {
-		const yt_node *k = yt_deref(map->kids[i]);
-		if (k && k->kind == YT_SCALAR && !strcmp(k->value, key))
-			return yt_deref(map->kids[i + 1]);
-	}
-	return NULL;
-}
-
 /* Sets the parts of a whole item's tree, at `level` of path `p`. */
 static void parts_from_tree(ani_item *it, const yt_node *n, const part_path *p, int level,
 			    size_t *ports_cap)
@@ -899,7 +875,7 @@ static void parts_from_tree(ani_item *it, const yt_node *n, const part_path *p, 
 	if (!segment)
 		set_part(it, p->role, n, ports_cap);
 	else if (strcmp(segment, "*"))
-		parts_from_tree(it, value_of(n, segment), p, level + 1, ports_cap);
+		parts_from_tree(it, yt_get_deref(n, segment), p, level + 1, ports_cap);
 	else if (n->kind == YT_SEQUENCE)
 		for (size_t i = 0; i < n->n; i++)
 			parts_from_tree(it, yt_deref(n->kids[i]), p, level + 1, ports_cap);

@@ -657,13 +657,16 @@ void plan_load_items(const char *buf, ani_index *ix, const ani_config *c, const 
 		ani_failure f;
 		if (!wanted)
 			continue;
-		if (index_load_item(it, buf, limits, !edited, &f))
+		if (index_load_item(it, buf, limits, !edited, &f)) {
 			add_failure(rs, it, NULL, &f);
-		else if (eq(it->kind, "Namespace") && !edited && !carries_source_label(it, c))
-			index_unload_item(
-				it); /* no collision: memory stays flat in the Namespaces */
-		else if (eq(it->kind, "Namespace") && !edited &&
-			 index_load_item(it, buf, limits, 0, &f))
+			continue;
+		}
+		if (!eq(it->kind, "Namespace") || edited)
+			continue;
+		/* No collision: memory stays flat in the Namespaces. */
+		if (!carries_source_label(it, c))
+			index_unload_item(it);
+		else if (index_load_item(it, buf, limits, 0, &f))
 			add_failure(rs, it, NULL, &f);
 	}
 	xfree(namespaces);

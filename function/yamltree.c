@@ -382,11 +382,8 @@ int yt_check_key(yt_reader *r)
 	const char *anchor = event_anchor(ev);
 	const char *what = ev->type == YAML_ALIAS_EVENT ? "is an alias (*)"
 			   : anchor			? "carries an anchor (&)"
-			   : ev->type == YAML_SCALAR_EVENT &&
-					   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-					   !strcmp((char *)ev->data.scalar.value, "<<")
-				   ? "is a merge key (<<)"
-				   : NULL;
+			   : yt_is_merge_key(ev)	? "is a merge key (<<)"
+							: NULL;
 	if (!what)
 		return 0;
 	if (r->defer_key_checks) {
@@ -546,6 +543,19 @@ out:
 	}
 	yt_reader_free(&r);
 	return root;
+}
+
+const yt_node *yt_get_deref(const yt_node *map, const char *key)
+{
+	map = yt_deref(map);
+	if (!map || map->kind != YT_MAPPING)
+		return NULL;
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const yt_node *k = yt_deref(map->kids[i]);
+		if (k && k->kind == YT_SCALAR && !strcmp(k->value, key))
+			return yt_deref(map->kids[i + 1]);
+	}
+	return NULL;
 }
 
 const yt_node *yt_get(const yt_node *map, const char *key)

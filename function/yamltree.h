@@ -8,6 +8,7 @@
 #include "mem.h"
 
 #include <stddef.h>
+#include <string.h>
 #include <yaml.h>
 
 typedef enum { YT_SCALAR, YT_MAPPING, YT_SEQUENCE, YT_ALIAS } yt_kind;
@@ -143,6 +144,14 @@ int yt_skip(yt_reader *r);
  * function sees), an anchored key invites that, a merge key brings in keys it would not see.
  * Returns 0, or -1 with r->error set. yt_build checks every key it reads. */
 int yt_check_key(yt_reader *r);
+/* 1 when the event is the plain scalar `<<`: a YAML 1.1 merge key, which decoders expand.
+ * Inline: the first pass asks it of every key on its paths. */
+static inline int yt_is_merge_key(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       ev->data.scalar.value[0] == '<' &&
+	       !strcmp((const char *)ev->data.scalar.value, "<<");
+}
 /* Sets r->error at an event's position. */
 void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -151,8 +160,11 @@ void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
 yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_arena *a, char *error,
 			   size_t error_size, size_t *error_line, size_t *error_col);
 
-/* Tree queries. */
+/* Tree queries. The value of `key` in a mapping; the first occurrence counts. */
 const yt_node *yt_get(const yt_node *map, const char *key);
+/* The same through aliases: the mapping, its keys and the value may be aliases (read as
+ * Kubernetes reads them, expanded). */
+const yt_node *yt_get_deref(const yt_node *map, const char *key);
 /* Index of `key` in map->kids (the key's slot), or -1. */
 long yt_key_slot(const yt_node *map, const char *key);
 /* A scalar's text; NULL for anything else (or NULL). */
