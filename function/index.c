@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One pass of libyaml events over the whole input. Of each item it keeps only what identifies it
  * (kind, name, namespace, a few annotations) and where it is, read straight from the events;
- * everything else is skipped event by event. Only the ResourceList's functionConfig and results
- * become trees here; index_load_item parses an item again, alone, when the plan reads it. */
+ * everything else is skipped event by event, but for where the parts the verdicts read of a
+ * workload, Service or Namespace are (built here for the policy namespace known before the input).
+ * Only those, the ResourceList's functionConfig and results become trees here; index_load_item
+ * parses an item (or its parts) again, alone, when the plan reads it. */
 #include "model.h"
 #include "text.h"
 

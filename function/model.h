@@ -90,8 +90,9 @@ typedef struct {
 
 /* An item the function may read or edit: a NetworkPolicy of any group, a v1 Namespace, or a
  * workload or Service (read only).
- * The first pass keeps only its identity and where it is; index_load_item parses it again, alone,
- * for the few items the plan reads, so memory does not grow with their number. */
+ * The first pass keeps only its identity and where it and its parts are; index_load_item parses
+ * it (or just its parts) again, alone, for the few items the plan reads, so memory does not grow
+ * with their number. */
 typedef struct {
 	char *api_version, *kind, *name, *namespace_;
 	char *file_path; /* config.kubernetes.io/path */
