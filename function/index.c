@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* One pass of libyaml events over the whole input. Of each item it keeps only what identifies it
  * (kind, name, namespace, a few annotations) and where it is, read straight from the events;
- * everything else is skipped event by event, but for where the parts the verdicts read of a
- * workload, Service or Namespace are (built here for the policy namespace known before the input).
- * Only those, the ResourceList's functionConfig and results become trees here; index_load_item
- * parses an item (or its parts) again, alone, when the plan reads it. */
+ * everything else is skipped event by event, but for the parts the verdicts read: a Namespace's
+ * labels (where they are) and, in the policy namespace known before the input, a workload's or
+ * Service's (built as they are read). Only those, the ResourceList's functionConfig and results
+ * become trees here; index_load_item parses an item (or a Namespace's labels) again, alone, when
+ * the plan reads it. */
 #include "model.h"
 #include "text.h"
 
@@ -546,12 +547,13 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 			w->namespace_metadata = 0;
 			if (rc)
 				return fail_reader(w->f, r);
-		} else if (key == K_SPEC &&
+		} else if (key == K_SPEC && w->parts_namespace && v[K_NAMESPACE] &&
+			   !strcmp(v[K_NAMESPACE], w->parts_namespace) &&
 			   (paths = parts_of_kind(v[K_API_VERSION], v[K_KIND], &n_paths)) &&
 			   parts_in_spec(paths, n_paths)) {
-			/* Level 1: every path starts at this spec. */
-			w->build_parts = w->parts_namespace && v[K_NAMESPACE] &&
-					 !strcmp(v[K_NAMESPACE], w->parts_namespace);
+			/* Level 1: every path starts at this spec. Another namespace's spec is
+			 * skipped: loaded whole, if its namespace turns out to be the policy's. */
+			w->build_parts = 1;
 			int rc = find_parts(w, paths, n_paths, (1u << n_paths) - 1, 1);
 			w->build_parts = 0;
 			if (rc)

@@ -90,9 +90,9 @@ typedef struct {
 
 /* An item the function may read or edit: a NetworkPolicy of any group, a v1 Namespace, or a
  * workload or Service (read only).
- * The first pass keeps only its identity and where it and its parts are; index_load_item parses
- * it (or just its parts) again, alone, for the few items the plan reads, so memory does not grow
- * with their number. */
+ * The first pass keeps only its identity, where it is, and the parts it found (below);
+ * index_load_item parses it (or just a Namespace's labels) again, alone, for the few items the plan
+ * reads, so memory does not grow with their number. */
 typedef struct {
 	char *api_version, *kind, *name, *namespace_;
 	char *file_path; /* config.kubernetes.io/path */
@@ -105,8 +105,10 @@ typedef struct {
 	size_t span_start, span_end; /* its whole lines */
 	enum { ITEM_NOT_LOADED, ITEM_LOADED_PARTS, ITEM_LOADED_WHOLE } loaded;
 	const yt_node *metadata, *spec; /* NULL for a workload or Service loaded by its parts */
-	/* A workload or Service: where the first pass found the parts the verdicts read, when
-	 * the item's shape let it be sure (else it is loaded whole), and what loading read. */
+	/* The parts the verdicts read, as the first pass found them, when the item's shape let it
+	 * be sure (else it is loaded whole): a Namespace's labels (where they are); a workload's or
+	 * Service's, built, in the policy namespace known before the input (elsewhere its spec is
+	 * skipped). Then what loading read. */
 	ani_part *parts;
 	size_t n_parts;
 	int parts_found;
