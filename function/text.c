@@ -301,15 +301,17 @@ text_scan text_scan_input(const char *buf, size_t len)
 	const unsigned char *s = (const unsigned char *)buf;
 	size_t i = text_bom_length(buf, len), at;
 	bytes16 high = {0};
-	/* 64 bytes at a time: only a block holding a CR or a byte >= 0x80 is read byte by byte. */
+	/* 64 bytes at a time: only a block holding a CR or a byte >= 0x80 is read byte by byte.
+	 * Written out: GCC -O2 does not unroll a loop of four. */
 	for (; i + 64 <= len; i += 64) {
-		bytes16 block = {0}, cr = {0};
-		for (size_t k = i; k < i + 64; k += 16) {
-			bytes16 v;
-			memcpy(&v, s + k, 16);
-			block |= v;
-			cr |= (bytes16)(v == '\r');
-		}
+		bytes16 v0, v1, v2, v3;
+		memcpy(&v0, s + i, 16);
+		memcpy(&v1, s + i + 16, 16);
+		memcpy(&v2, s + i + 32, 16);
+		memcpy(&v3, s + i + 48, 16);
+		bytes16 block = (v0 | v1) | (v2 | v3);
+		bytes16 cr = (bytes16)((v0 == '\r') | (v1 == '\r')) |
+			     (bytes16)((v2 == '\r') | (v3 == '\r'));
 		high |= block;
 		bytes16 flags = (block & 0x80) | cr;
 		uint64_t words[2];
