@@ -678,6 +678,9 @@ int yt_go_string(const yt_node *n)
 		return 1;
 	if (yt_is_null(n) || yt_int(n, &v) || go_float(n->value))
 		return 0;
+	/* Every word is 1 to 5 letters and starts with one of these. */
+	if (n->len > 5 || !memchr("yYnNtTfFoO", n->value[0], 10))
+		return 1;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (!strcmp(n->value, words[i]))
 			return 0;
