@@ -676,10 +676,15 @@ int yt_go_string(const yt_node *n)
 		return 0;
 	if (n->style != YAML_PLAIN_SCALAR_STYLE)
 		return 1;
+	/* A null, bool word or number starts with one of these letters, or with no letter. */
+	char first = n->value[0];
+	int letter = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z');
+	int word_letter = letter && memchr("yYnNtTfFoO", first, 10);
+	if (letter && !word_letter)
+		return 1;
 	if (yt_is_null(n) || yt_int(n, &v) || go_float(n->value))
 		return 0;
-	/* Every word is 1 to 5 letters and starts with one of these. */
-	if (n->len > 5 || !memchr("yYnNtTfFoO", n->value[0], 10))
+	if (n->len > 5 || !word_letter) /* every word is 1 to 5 letters */
 		return 1;
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (!strcmp(n->value, words[i]))
