@@ -3,31 +3,46 @@
 #include "model.h"
 #include "text.h"
 
-#include <stdlib.h>
 #include <string.h>
+
+/* Where `key` is, or would go: *found says which. */
+static size_t label_slot(const ani_labels *l, const char *key, int *found)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(l->v[mid].key, key);
+		if (!c) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
 
 const char *labels_get(const ani_labels *l, const char *key)
 {
-	for (size_t i = 0; i < l->n; i++)
-		if (!strcmp(l->v[i].key, key))
-			return l->v[i].value;
-	return NULL;
-}
-
-static int compare_labels(const void *a, const void *b)
-{
-	return strcmp(((const ani_label *)a)->key, ((const ani_label *)b)->key);
+	int found;
+	size_t at = label_slot(l, key, &found);
+	return found ? l->v[at].value : NULL;
 }
 
 int labels_add(ani_labels *l, const char *key, const char *value)
 {
-	if (labels_get(l, key))
+	int found;
+	size_t at = label_slot(l, key, &found);
+	if (found)
 		return -1;
 	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
-	l->v[l->n].key = xstrdup(key);
-	l->v[l->n].value = xstrdup(value);
+	memmove(l->v + at + 1, l->v + at, (l->n - at) * sizeof *l->v);
+	l->v[at].key = xstrdup(key);
+	l->v[at].value = xstrdup(value);
 	l->n++;
-	qsort(l->v, l->n, sizeof *l->v, compare_labels);
 	return 0;
 }
 
