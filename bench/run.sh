@@ -6,7 +6,8 @@
 #
 # Generates the inputs if missing (bench/gen-inputs.py into bench/out/), builds the baselines
 # (bench/src/*.c, with cc into bench/out/bin/), then measures on each input, interleaved in the
-# same invocation: cat, libfyaml parse-only, libyaml parse-only and the function (KRM mode), and on
+# same invocation: cat, libfyaml parse-only, libyaml parse-only, the function (KRM mode) and libyaml
+# parse-only again (the machine's noise: the same program paired with itself), and on
 # the Flux input kubectl kustomize with built-in patches, with a pass-through legacy plugin and with
 # the function as the legacy plugin; with --callgrind, also the instruction counts of the function
 # and the libyaml parse-only baseline (valgrind --tool=callgrind). Prints the table and the
@@ -36,9 +37,11 @@ usage() {
 	cat <<EOF
 usage: bench/run.sh [options]
 
-  --runs N            measured runs per program and input (default 10; 5 with --quick)
+  --runs N            measured runs per program and input (default 20; 5 with --quick)
   --kustomize-runs N  runs of each kubectl kustomize build (default 20; 10 with --quick)
-  --startup-runs N    runs per program on the empty ResourceList (default 300; 100 with --quick)
+  --small-runs N      runs per program on the two small inputs, the empty ResourceList and the Flux
+                      install (a run takes milliseconds: many runs make its medians steady;
+                      default 300; 100 with --quick)
   --quick             fewer runs, and skip the ~100 MB input
   --bin PATH          the function binary (default: \$ANI_BIN, else build/allow-namespace-ingress)
   --sink file|null    where every program's stdout goes: a file in a temporary directory
@@ -69,7 +72,7 @@ while [ $# -gt 0 ]; do
 	--runs) [ $# -ge 2 ] || die "--runs needs a value"; posint "$1" "$2"; RUNS=$2; shift 2 ;;
 	--runs=*) posint --runs "${1#*=}"; RUNS=${1#*=}; shift ;;
 	--kustomize-runs) [ $# -ge 2 ] || die "$1 needs a value"; posint "$1" "$2"; KRUNS=$2; shift 2 ;;
-	--startup-runs) [ $# -ge 2 ] || die "$1 needs a value"; posint "$1" "$2"; SRUNS=$2; shift 2 ;;
+	--small-runs) [ $# -ge 2 ] || die "$1 needs a value"; posint "$1" "$2"; SRUNS=$2; shift 2 ;;
 	--quick) QUICK=1; shift ;;
 	--bin) [ $# -ge 2 ] || die "--bin needs a value"; ANI_BIN=$2; shift 2 ;;
 	--bin=*) ANI_BIN=${1#*=}; shift ;;
@@ -88,7 +91,7 @@ case $SINK in file | null) ;; *) die "--sink must be 'file' or 'null'" ;; esac
 if [ "$QUICK" = 1 ]; then
 	: "${RUNS:=5}" "${KRUNS:=10}" "${SRUNS:=100}"
 else
-	: "${RUNS:=10}" "${KRUNS:=20}" "${SRUNS:=300}"
+	: "${RUNS:=20}" "${KRUNS:=20}" "${SRUNS:=300}"
 fi
 [ "$KRUNS" -ge "$RUNS" ] || KRUNS=$RUNS
 [ "$SRUNS" -ge "$RUNS" ] || SRUNS=$RUNS
@@ -218,14 +221,16 @@ measure_runs() {
 	return 0
 }
 
-# The function runs right after libyaml parse-only: each round gives one close pair of the two.
-PARSE_LABELS=("cat" "libfyaml parse-only" "libyaml parse-only" "function")
+# The function runs right after libyaml parse-only: each round gives one close pair of the two. Then
+# the same libyaml binary again: its pairs with the first say how far the machine alone moves a
+# ratio that should be 1.
+PARSE_LABELS=("cat" "libfyaml parse-only" "libyaml parse-only" "function" "libyaml parse-only again")
 [ -z "$BEFORE_BIN" ] || PARSE_LABELS+=("function before")
 parse_cmd() { # label -> the command, in CMD
 	case $1 in
 	cat) CMD=(cat) ;;
 	"libfyaml parse-only") CMD=("$OUT/bin/parse-libfyaml") ;;
-	"libyaml parse-only") CMD=("$OUT/bin/parse-libyaml") ;;
+	"libyaml parse-only" | "libyaml parse-only again") CMD=("$OUT/bin/parse-libyaml") ;;
 	function) CMD=("$ANI_BIN") ;;
 	"function before") CMD=("$BEFORE_BIN") ;;
 	esac
@@ -276,16 +281,16 @@ share() { echo $(($1 * $2 / RUNS - $1 * ($2 - 1) / RUNS)); }
 
 # --- the runs ---------------------------------------------------------------------------------
 # Everything is interleaved: each of the RUNS rounds runs every program on every input (the empty
-# list and the kustomize builds get their share of SRUNS and KRUNS runs), so that a drift of the
-# machine or a burst of background load touches every program and every input alike, and the
-# ratios between inputs (target 3) are as fair as the ratios between programs.
+# list and the Flux install get their share of SRUNS runs, the kustomize builds of KRUNS), so that a
+# drift of the machine or a burst of background load touches every program and every input alike,
+# and the ratios between inputs (target 3) are as fair as the ratios between programs.
 SECONDS=0
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 if awk -v l="${LOAD_BEFORE%% *}" 'BEGIN { exit !(l >= 0.5) }'; then
 	echo "bench: warning: the 1-minute load average is ${LOAD_BEFORE%% *}: something else is using the CPU, the numbers will be noisy" >&2
 fi
 echo "bench: function: $ANI_BIN$([ "$STANDIN" = 1 ] && echo ' (STAND-IN: cat, not the function)')" >&2
-echo "bench: runs $RUNS per input, $KRUNS per kustomize build, $SRUNS on the empty list; stdout to $SINK_TEXT" >&2
+echo "bench: runs $RUNS per input, $KRUNS per kustomize build, $SRUNS on empty.yaml and flux.yaml; stdout to $SINK_TEXT" >&2
 progress "bench: warm-up"
 for inp in "${INPUTS[@]}"; do # page cache, dynamic loader
 	for label in "${PARSE_LABELS[@]}"; do
@@ -298,7 +303,7 @@ for ((r = 1; r <= RUNS; r++)); do
 	for inp in "${INPUTS[@]}"; do
 		progress "bench: round $r/$RUNS: $inp"
 		n=1
-		[ "$inp" != empty.yaml ] || n=$(share "$SRUNS" "$r")
+		case $inp in empty.yaml | flux.yaml) n=$(share "$SRUNS" "$r") ;; esac
 		for label in "${PARSE_LABELS[@]}"; do
 			parse_cmd "$label"
 			measure_runs "$inp" "$label" "$OUT/$inp" "$n" -- "${CMD[@]}"
@@ -371,7 +376,7 @@ M=$TMP/machine.txt
 	echo "stdout of every program=$SINK_TEXT"
 	echo "load average (1, 5, 15 min) before / after the runs=$LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
 	[ "$CALLGRIND" = 0 ] || echo "instruction counts=$(valgrind --version) --tool=callgrind, totals of 'Collected'; callgrind_annotate --auto=no --threshold=100 for the functions"
-	echo "runs=$RUNS per program and input, $KRUNS per kustomize build, $SRUNS per program on empty.yaml, in $RUNS interleaved rounds over every program and input, after 1 warm-up run each"
+	echo "runs=$RUNS per program and input, $KRUNS per kustomize build, $SRUNS per program on empty.yaml and on flux.yaml, in $RUNS interleaved rounds over every program and input, after 1 warm-up run each"
 } >"$M"
 CMDLINE="bench/run.sh${ORIG_ARGS[*]:+ ${ORIG_ARGS[*]}}"
 [ -z "$ANI_BIN_FROM_ENV" ] || CMDLINE="ANI_BIN=$ANI_BIN $CMDLINE"
