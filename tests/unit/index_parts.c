@@ -211,3 +211,31 @@ Test(index_parts, shapes_at_the_edges_of_the_paths)
 	}
 	cr_assert_gt(compared, 40, "items were compared: %zu", compared);
 }
+
+/* A workload of another namespace than the hint costs what a skipped item costs: its spec is
+ * skipped, nothing of it is kept but its identity; in the hint's namespace its parts are built. */
+Test(index_parts, other_namespaces_spec_is_skipped)
+{
+	static const char input[] =
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: other}\n"
+		"spec: {template: {metadata: {labels: {app: a}}}}\n---\n"
+		"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b, namespace: apps}\n"
+		"spec: {template: {metadata: {labels: {app: b}}}}\n";
+	ani_limits limits = ani_limits_default((ani_limits){0});
+	ani_index ix;
+	ani_failure f;
+	size_t len = sizeof input - 1;
+	cr_assert(!index_input(input, len, text_scan_input(input, len).ascii, ANI_INPUT_AUTO,
+			       &limits, "apps", &ix, &f),
+		  "%s", f.message);
+	cr_assert_eq(ix.n_items, 2);
+	cr_assert(!ix.items[0].parts_found && !ix.items[0].n_parts && !ix.items[0].arena.head,
+		  "the other namespace's Deployment kept parts");
+	cr_assert(ix.items[1].parts_found && ix.items[1].n_parts == 2,
+		  "the hint's Deployment: %zu parts", ix.items[1].n_parts);
+	cr_assert(ix.items[1].parts[1].node, "its labels were built as they were read");
+	cr_assert(!index_load_item(&ix.items[0], input, &limits, 1, &f), "%s", f.message);
+	cr_assert_eq(ix.items[0].loaded, ITEM_LOADED_WHOLE, "without parts it is loaded whole");
+	cr_assert_str_eq(yt_get(ix.items[0].pod_labels, "app")->value, "a");
+	index_free(&ix);
+}
