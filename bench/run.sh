@@ -6,8 +6,9 @@
 #
 # Generates the inputs if missing (bench/gen-inputs.py into bench/out/), builds the baselines
 # (bench/src/*.c, with cc into bench/out/bin/), then measures on each input, interleaved in the
-# same invocation: cat, libfyaml parse-only, libyaml parse-only, the function (KRM mode) and libyaml
-# parse-only again (the machine's noise: the same program paired with itself), and on
+# same invocation: cat, libfyaml parse-only, libyaml parse-only, the function (KRM mode), the function
+# with its output discarded, and libyaml parse-only again (the machine's noise: the same program
+# paired with itself), and on
 # the Flux input kubectl kustomize with built-in patches, with a pass-through legacy plugin and with
 # the function as the legacy plugin; with --callgrind, also the instruction counts of the function
 # and the libyaml parse-only baseline (valgrind --tool=callgrind). Prints the table and the
@@ -193,16 +194,17 @@ declare -A FAILED=()
 # measurements to $RAW; N=0 is one warm-up run whose numbers are dropped (a failing warm-up shows
 # up in the measured runs). After a failed run, the program is not run again on that input.
 measure_runs() {
-	local inp=$1 label=$2 stdin=$3 n=$4 bytes lines rc=0
+	local inp=$1 label=$2 stdin=$3 n=$4 bytes lines rc=0 sink=$STDOUT_SINK
 	shift 5
 	[ -z "${FAILED[$inp/$label]:-}" ] || return 0
+	[ "$label" != "$DISCARDED" ] || sink=/dev/null
 	if [ "$n" = 0 ]; then
-		"$MEASURE" -n 1 -t "$TIMEOUT" -i "$stdin" -o "$STDOUT_SINK" -e "$TMP/stderr" -- "$@" >/dev/null || rc=$?
+		"$MEASURE" -n 1 -t "$TIMEOUT" -i "$stdin" -o "$sink" -e "$TMP/stderr" -- "$@" >/dev/null || rc=$?
 		[ "$rc" -lt 2 ] || die "the measuring harness failed on: $*"
 		return 0
 	fi
 	bytes=$(size_of "$inp")
-	lines=$("$MEASURE" -n "$n" -t "$TIMEOUT" -i "$stdin" -o "$STDOUT_SINK" -e "$TMP/stderr" -- "$@") || rc=$?
+	lines=$("$MEASURE" -n "$n" -t "$TIMEOUT" -i "$stdin" -o "$sink" -e "$TMP/stderr" -- "$@") || rc=$?
 	[ "$rc" -lt 2 ] || die "the measuring harness failed on: $*"
 	if [ -n "$lines" ]; then
 		printf '%s\n' "$lines" | awk -v i="$inp" -v p="$label" -v b="$bytes" \
@@ -221,17 +223,21 @@ measure_runs() {
 	return 0
 }
 
-# The function runs right after libyaml parse-only: each round gives one close pair of the two. Then
-# the same libyaml binary again: its pairs with the first say how far the machine alone moves a
-# ratio that should be 1.
-PARSE_LABELS=("cat" "libfyaml parse-only" "libyaml parse-only" "function" "libyaml parse-only again")
+# The function runs next to libyaml parse-only: each round gives one close pair of the two. Then the
+# function again with its output discarded (what writing it costs), and the same libyaml binary
+# again: its pairs with the first say how far the machine alone moves a ratio that should be 1.
+# Every other round runs them in the opposite order, so that no program always follows the same one
+# (a program right after another using libyaml starts with libyaml warm).
+DISCARDED="function, output discarded"
+PARSE_LABELS=("cat" "libfyaml parse-only" "libyaml parse-only" "function" "$DISCARDED"
+	"libyaml parse-only again")
 [ -z "$BEFORE_BIN" ] || PARSE_LABELS+=("function before")
 parse_cmd() { # label -> the command, in CMD
 	case $1 in
 	cat) CMD=(cat) ;;
 	"libfyaml parse-only") CMD=("$OUT/bin/parse-libfyaml") ;;
 	"libyaml parse-only" | "libyaml parse-only again") CMD=("$OUT/bin/parse-libyaml") ;;
-	function) CMD=("$ANI_BIN") ;;
+	function | "$DISCARDED") CMD=("$ANI_BIN") ;;
 	"function before") CMD=("$BEFORE_BIN") ;;
 	esac
 }
@@ -304,7 +310,11 @@ for ((r = 1; r <= RUNS; r++)); do
 		progress "bench: round $r/$RUNS: $inp"
 		n=1
 		case $inp in empty.yaml | flux.yaml) n=$(share "$SRUNS" "$r") ;; esac
-		for label in "${PARSE_LABELS[@]}"; do
+		order=("${PARSE_LABELS[@]}")
+		((r % 2)) || for ((i = 0; i < ${#PARSE_LABELS[@]}; i++)); do
+			order[i]=${PARSE_LABELS[${#PARSE_LABELS[@]} - 1 - i]}
+		done
+		for label in "${order[@]}"; do
 			parse_cmd "$label"
 			measure_runs "$inp" "$label" "$OUT/$inp" "$n" -- "${CMD[@]}"
 		done
