@@ -135,7 +135,6 @@ typedef struct {
 	int parts_unsure;
 	int namespace_metadata;	     /* reading a v1 Namespace's metadata: its labels are a part */
 	const char *parts_namespace; /* index_input's */
-	int build_parts;	     /* the item is in it: its parts are built, not skipped */
 	yt_arena part_trees;	     /* the item's parts built so far */
 } walker;
 
@@ -300,7 +299,8 @@ static int find_part_here(walker *w, ani_part_role role)
 	int flow = r->ev.type == YAML_MAPPING_START_EVENT
 			   ? r->ev.data.mapping_start.style == YAML_FLOW_MAPPING_STYLE
 			   : r->ev.data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
-	if (w->build_parts) {
+	/* A workload's or Service's parts are only looked for in that namespace: built as read. */
+	if (role != PART_NAMESPACE_LABELS) {
 		/* A key loading would refuse makes the item unsure, loaded whole if it is read. */
 		r->defer_key_checks = 1;
 		p->node = yt_build(r, &w->part_trees);
@@ -553,9 +553,7 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 			   parts_in_spec(paths, n_paths)) {
 			/* Level 1: every path starts at this spec. Another namespace's spec is
 			 * skipped: loaded whole, if its namespace turns out to be the policy's. */
-			w->build_parts = 1;
 			int rc = find_parts(w, paths, n_paths, (1u << n_paths) - 1, 1);
-			w->build_parts = 0;
 			if (rc)
 				return fail_reader(w->f, r);
 			parts_read = 1;
