@@ -19,8 +19,10 @@ void *yt_arena_alloc(yt_arena *a, size_t n)
 	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
 	yt_arena_chunk *c = a->head;
 	if (!c || c->size - c->used < n) {
-		/* Small first: most kept items are a few kilobytes of tree. */
-		size_t size = c && c->size < 65536 ? c->size * 2 : c ? 65536 : 4096;
+		/* Small first: an item's parts are a few hundred bytes of tree, and one arena per
+		 * item with a page each would touch a page per workload (8 of flux.yaml's 40 extra
+		 * faults). */
+		size_t size = c && c->size < 65536 ? c->size * 2 : c ? 65536 : 1024;
 		if (size < n)
 			size = n;
 		c = xmalloc(sizeof *c + size);
