@@ -148,60 +148,12 @@ static int die_usage(const char *fmt, ...)
 /* A config file is small; a bigger one is refused whole, never used in part. */
 #define MAX_CONFIG_BYTES ((size_t)16 << 20)
 
-/* Reads all of `fd`, stopping one byte past `limit` so an oversized input is refused early. */
-static int read_all(int fd, size_t limit, bytes *out)
-{
-	/* One byte past the limit, without wrapping at SIZE_MAX. */
-	size_t want = limit < SIZE_MAX ? limit + 1 : SIZE_MAX;
-	struct stat st;
-	size_t cap = 65536;
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uintmax_t)st.st_size < SIZE_MAX)
-		cap = (size_t)st.st_size + 1;
-	if (cap > want)
-		cap = want;
-	char *buf = malloc(cap);
-	size_t len = 0;
-	if (!buf)
-		return -1;
-	for (;;) {
-		if (len == cap) {
-			if (len > limit || cap == want)
-				break;
-			size_t ncap = cap > want / 2 ? want : cap * 2;
-			char *nbuf = realloc(buf, ncap);
-			if (!nbuf) {
-				free(buf);
-				errno = ENOMEM;
-				return -1;
-			}
-			buf = nbuf;
-			cap = ncap;
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			errno = e;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	out->buf = buf;
-	out->len = len;
-	return 0;
-}
-
 static int read_file(const char *path, bytes *out)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return -1;
-	int rc = read_all(fileno(fp), MAX_CONFIG_BYTES, out);
+	int rc = ani_read_all(fileno(fp), MAX_CONFIG_BYTES, &out->buf, &out->len);
 	int e = errno;
 	fclose(fp);
 	if (!rc && out->len > MAX_CONFIG_BYTES) {
@@ -411,7 +363,7 @@ int main(int argc, char **argv)
 
 	ani_limits limits = ani_limits_default(o.limits);
 	bytes in = {0};
-	if (read_all(STDIN_FILENO, limits.max_input_bytes, &in)) {
+	if (ani_read_all(STDIN_FILENO, limits.max_input_bytes, &in.buf, &in.len)) {
 		fprintf(stderr, PROG ": error: cannot read stdin: %s\n", strerror(errno));
 		return 1;
 	}

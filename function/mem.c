@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#define _DEFAULT_SOURCE /* MADV_POPULATE_WRITE */
 #include "mem.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static _Thread_local mem_pool *current;
 
@@ -152,4 +155,20 @@ void xfree(void *p)
 	mem_header *h = (mem_header *)p - 1;
 	unlink_block(h);
 	free(h);
+}
+
+void mem_prefault(void *p, size_t n)
+{
+#ifdef MADV_POPULATE_WRITE
+	static uintptr_t page_mask;
+	if (!page_mask)
+		page_mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
+	uintptr_t start = ((uintptr_t)p + page_mask) & ~page_mask;
+	uintptr_t end = ((uintptr_t)p + n) & ~page_mask;
+	if (end > start)
+		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+#else
+	(void)p;
+	(void)n;
+#endif
 }

@@ -26,6 +26,8 @@ void *yt_arena_alloc(yt_arena *a, size_t n)
 		if (size < n)
 			size = n;
 		c = xmalloc(sizeof *c + size);
+		if (size >= 16384)
+			mem_prefault(c->data, size);
 		c->used = 0;
 		c->size = size;
 		c->next = a->head;

@@ -95,6 +95,12 @@ typedef struct ani_run ani_run;
 /* Fills in the documented defaults for every zero field. */
 ani_limits ani_limits_default(ani_limits given);
 
+/* Reads all of `fd` into one malloc'd block (*buf, *len; free it with free()), stopping one byte
+ * past `limit` so that an oversized input is refused without reading it all (*len > limit then).
+ * The block's pages are mapped ahead of the reads, a MiB at a time, rather than faulted in one by
+ * one. Returns 0, or -1 with errno set. */
+int ani_read_all(int fd, size_t limit, char **buf, size_t *len);
+
 /* Transforms `input` (not necessarily NUL-terminated; it must outlive the run). Returns the exit
  * status the CLI should use: 0 success (warnings included), 1 failure. `*run` receives the outcome
  * in both cases; free it with ani_run_free. When memory runs out the run returns 1 with `*run`
