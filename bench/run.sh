@@ -224,19 +224,22 @@ measure_runs() {
 }
 
 # The function runs next to libyaml parse-only: each round gives one close pair of the two. Then the
-# function again with its output discarded (what writing it costs), and the same libyaml binary
-# again: its pairs with the first say how far the machine alone moves a ratio that should be 1.
+# function again with its output discarded (what writing it costs), the same libyaml binary
+# again: its pairs with the first say how far the machine alone moves a ratio that should be 1, and
+# libyaml reading its input as the function does (what the function's reader alone saves).
 # Every other round runs them in the opposite order, so that no program always follows the same one
 # (a program right after another using libyaml starts with libyaml warm).
 DISCARDED="function, output discarded"
+PREFAULTED="libyaml parse-only, prefaulted read"
 PARSE_LABELS=("cat" "libfyaml parse-only" "libyaml parse-only" "function" "$DISCARDED"
-	"libyaml parse-only again")
+	"libyaml parse-only again" "$PREFAULTED")
 [ -z "$BEFORE_BIN" ] || PARSE_LABELS+=("function before")
 parse_cmd() { # label -> the command, in CMD
 	case $1 in
 	cat) CMD=(cat) ;;
 	"libfyaml parse-only") CMD=("$OUT/bin/parse-libfyaml") ;;
 	"libyaml parse-only" | "libyaml parse-only again") CMD=("$OUT/bin/parse-libyaml") ;;
+	"$PREFAULTED") CMD=("$OUT/bin/parse-libyaml" --prefault) ;;
 	function | "$DISCARDED") CMD=("$ANI_BIN") ;;
 	"function before") CMD=("$BEFORE_BIN") ;;
 	esac

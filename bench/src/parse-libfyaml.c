@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		rc = fy_parser_set_input_file(fyp, file);
 	} else if (mem) {
 		size_t len = 0;
-		buf = slurp_fd(0, &len);
+		buf = slurp_fd(0, &len, 0);
 		if (!buf) {
 			fprintf(stderr, "parse-libfyaml: cannot read standard input\n");
 			fy_parser_destroy(fyp);

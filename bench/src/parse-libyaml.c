@@ -1,21 +1,26 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Baseline: parse YAML with libyaml's event API and do nothing else.
  *
- *   parse-libyaml [FILE]
+ *   parse-libyaml [--prefault] [FILE]
  *
- * Reads FILE or standard input into memory, then yaml_parser_set_input_string and a loop of
+ * Reads FILE or standard input into memory (with --prefault, as the function reads its input:
+ * see slurp.h), then yaml_parser_set_input_string and a loop of
  * yaml_parser_parse / yaml_event_delete until the stream end event. Exits 0 on success, 1 on a
  * parse error, 2 on a usage or I/O error. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <yaml.h>
 
 #include "slurp.h"
 
 int main(int argc, char **argv)
 {
+	int prefault = argc > 1 && !strcmp(argv[1], "--prefault");
+	argc -= prefault;
+	argv += prefault;
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
-		fprintf(stderr, "usage: %s [FILE]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--prefault] [FILE]\n", argv[0]);
 		return 2;
 	}
 	int fd = 0;
@@ -24,7 +29,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	size_t len = 0;
-	char *buf = slurp_fd(fd, &len);
+	char *buf = slurp_fd(fd, &len, prefault);
 	if (!buf) {
 		fprintf(stderr, "parse-libyaml: cannot read the input\n");
 		return 2;

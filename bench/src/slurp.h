@@ -1,18 +1,35 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Read all of a file descriptor into one malloc'd buffer (exactly sized for a regular file). */
+/* Read all of a file descriptor into one malloc'd buffer (exactly sized for a regular file).
+ * With `prefault`, as the function reads its input (function/input.c): each MiB of the buffer is
+ * mapped in one madvise(MADV_POPULATE_WRITE) call just before it is read into, instead of a page
+ * fault per page. */
 #ifndef BENCH_SLURP_H
 #define BENCH_SLURP_H
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *slurp_fd(int fd, size_t *len)
+static size_t prefault_next(char *buf, size_t n, size_t cap)
+{
+	size_t end = cap - n < ((size_t)1 << 20) ? cap : n + ((size_t)1 << 20);
+#ifdef MADV_POPULATE_WRITE
+	uintptr_t mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
+	uintptr_t a = ((uintptr_t)(buf + n) + mask) & ~mask, b = (uintptr_t)(buf + end) & ~mask;
+	if (b > a)
+		madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+#endif
+	return end;
+}
+
+static char *slurp_fd(int fd, size_t *len, int prefault)
 {
 	struct stat st;
-	size_t cap = 1 << 16, n = 0;
+	size_t cap = 1 << 16, n = 0, mapped = 0;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
 		cap = (size_t)st.st_size + 1;
 	char *buf = malloc(cap);
@@ -28,7 +45,13 @@ static char *slurp_fd(int fd, size_t *len)
 			buf = nb;
 			cap *= 2;
 		}
-		ssize_t r = read(fd, buf + n, cap - n);
+		size_t room = cap - n;
+		if (prefault) {
+			if (n >= mapped)
+				mapped = prefault_next(buf, n, cap);
+			room = mapped - n;
+		}
+		ssize_t r = read(fd, buf + n, room);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
