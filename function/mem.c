@@ -172,3 +172,11 @@ void mem_prefault(void *p, size_t n)
 	(void)n;
 #endif
 }
+
+void mem_prefault_heap(size_t n)
+{
+	void *p = malloc(n);
+	if (p)
+		mem_prefault(p, n);
+	free(p);
+}
