@@ -175,8 +175,7 @@ void mem_prefault(void *p, size_t n)
 
 void mem_prefault_heap(size_t n)
 {
-	void *p = malloc(n);
-	if (p)
-		mem_prefault(p, n);
-	free(p);
+	void *p = xmalloc(n);
+	mem_prefault(p, n);
+	xfree(p);
 }

@@ -49,8 +49,9 @@ void xfree(void *p);
  * written (a fault costs microseconds on a virtual machine). Only whole pages inside the range;
  * best effort: where the kernel cannot (before Linux 5.14), the pages fault in as usual. */
 void mem_prefault(void *p, size_t n);
-/* Maps `n` bytes at the heap's top for the allocations to come: a block taken there, mapped and
- * given back. glibc keeps up to 128 KiB free at the top (M_TOP_PAD), so `n` should stay below. */
+/* Maps `n` bytes at the heap's top for the allocations to come: a block taken there (xmalloc:
+ * out of memory fails the run), mapped and given back. glibc keeps up to 128 KiB free at the top
+ * (M_TOP_PAD), so `n` should stay below. */
 void mem_prefault_heap(size_t n);
 
 #endif
