@@ -587,6 +587,7 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 	if (ix->n_items == ix->items_cap) {
 		ix->items_cap = ix->items_cap ? 2 * ix->items_cap : 16;
 		ix->items = xrealloc(ix->items, ix->items_cap * sizeof *ix->items);
+		mem_advise_huge_pages(ix->items, ix->items_cap * sizeof *ix->items);
 	}
 	/* The array's pages are written in order: map the next 64 KiB at once on entering them. */
 	size_t at = ix->n_items * sizeof *ix->items, step = 65536;

@@ -9,7 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The buffer's pages are mapped a MiB at a time, each MiB just before it is read into. */
+/* The buffer's pages are mapped a MiB at a time, each MiB just before it is read into; a big buffer
+ * asks for huge pages. */
 #define PREFAULT_STEP ((size_t)1 << 20)
 
 int ani_read_all(int fd, size_t limit, char **out, size_t *out_len)
@@ -27,6 +28,7 @@ int ani_read_all(int fd, size_t limit, char **out, size_t *out_len)
 	size_t len = 0, prefaulted = 0;
 	if (!buf)
 		return -1;
+	mem_advise_huge_pages(buf, cap);
 	for (;;) {
 		if (len == cap) {
 			if (len > limit || cap == want)
@@ -40,6 +42,7 @@ int ani_read_all(int fd, size_t limit, char **out, size_t *out_len)
 			}
 			buf = nbuf;
 			cap = ncap;
+			mem_advise_huge_pages(buf, cap);
 		}
 		if (len >= prefaulted) {
 			prefaulted = cap - len < PREFAULT_STEP ? cap : len + PREFAULT_STEP;

@@ -173,6 +173,26 @@ void mem_prefault(void *p, size_t n)
 #endif
 }
 
+void mem_advise_huge_pages(void *block, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	if (n < ((size_t)4 << 20))
+		return;
+	static uintptr_t page_mask;
+	if (!page_mask)
+		page_mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
+	/* All of the pages under the block: a block this big is a mapping of its own, whose first
+	 * page holds malloc's header; advising a part of it would split it, and realloc could then
+	 * no longer move it without a copy. */
+	uintptr_t start = (uintptr_t)block & ~page_mask;
+	uintptr_t end = ((uintptr_t)block + n + page_mask) & ~page_mask;
+	madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)block;
+	(void)n;
+#endif
+}
+
 void mem_prefault_heap(size_t n)
 {
 	void *p = xmalloc(n);

@@ -49,6 +49,10 @@ void xfree(void *p);
  * written (a fault costs microseconds on a virtual machine). Only whole pages inside the range;
  * best effort: where the kernel cannot (before Linux 5.14), the pages fault in as usual. */
 void mem_prefault(void *p, size_t n);
+/* Asks the kernel for huge pages (2 MiB on x86-64) under a block of `n` bytes from xmalloc,
+ * malloc or realloc, when it is big (4 MiB or more): a page fault, and on a virtual machine the
+ * first touch of a page, then cost once per 2 MiB instead of once per 4 KiB. Best effort. */
+void mem_advise_huge_pages(void *block, size_t n);
 /* Maps `n` bytes at the heap's top for the allocations to come: a block taken there (xmalloc:
  * out of memory fails the run), mapped and given back. glibc keeps up to 128 KiB free at the top
  * (M_TOP_PAD), so `n` should stay below. */

@@ -98,7 +98,7 @@ ani_limits ani_limits_default(ani_limits given);
 /* Reads all of `fd` into one malloc'd block (*buf, *len; free it with free()), stopping one byte
  * past `limit` so that an oversized input is refused without reading it all (*len > limit then).
  * The block's pages are mapped ahead of the reads, a MiB at a time, rather than faulted in one by
- * one. Returns 0, or -1 with errno set. */
+ * one, and a big block asks for huge pages. Returns 0, or -1 with errno set. */
 int ani_read_all(int fd, size_t limit, char **buf, size_t *len);
 
 /* Transforms `input` (not necessarily NUL-terminated; it must outlive the run). Returns the exit

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Read all of a file descriptor into one malloc'd buffer (exactly sized for a regular file).
- * With `prefault`, as the function reads its input (function/input.c): each MiB of the buffer is
+ * With `prefault`, as the function reads its input (function/input.c, mem_advise_huge_pages in
+ * function/mem.c): a buffer of 4 MiB or more asks for huge pages (MADV_HUGEPAGE), and each MiB is
  * mapped in one madvise(MADV_POPULATE_WRITE) call just before it is read into, instead of a page
  * fault per page. */
 #ifndef BENCH_SLURP_H
@@ -26,6 +27,14 @@ static size_t prefault_next(char *buf, size_t n, size_t cap)
 	return end;
 }
 
+static void advise_huge(char *buf, size_t cap)
+{
+	uintptr_t mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
+	if (cap >= ((size_t)4 << 20))
+		madvise((void *)((uintptr_t)buf & ~mask),
+			(((uintptr_t)buf + cap + mask) & ~mask) - ((uintptr_t)buf & ~mask), MADV_HUGEPAGE);
+}
+
 static char *slurp_fd(int fd, size_t *len, int prefault)
 {
 	struct stat st;
@@ -35,6 +44,8 @@ static char *slurp_fd(int fd, size_t *len, int prefault)
 	char *buf = malloc(cap);
 	if (!buf)
 		return NULL;
+	if (prefault)
+		advise_huge(buf, cap);
 	for (;;) {
 		if (n == cap) {
 			char *nb = realloc(buf, cap * 2);
@@ -44,6 +55,8 @@ static char *slurp_fd(int fd, size_t *len, int prefault)
 			}
 			buf = nb;
 			cap *= 2;
+			if (prefault)
+				advise_huge(buf, cap);
 		}
 		size_t room = cap - n;
 		if (prefault) {
