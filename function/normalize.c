@@ -44,10 +44,14 @@ static int block_event(const yaml_event_t *in, yaml_event_t *out)
 		int plain = in->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
 			    !in->data.scalar.tag && strlen(v) == in->data.scalar.length &&
 			    text_plain_string_ok(v);
+		/* A plain string the emitter has to quote (a line break in it) needs no "!" tag to
+		 * stay a string. */
+		int quoted_string = in->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+				    text_plain_reads_as_string(v);
 		return yaml_scalar_event_initialize(
 			out, in->data.scalar.anchor, in->data.scalar.tag, in->data.scalar.value,
 			(int)in->data.scalar.length, plain || in->data.scalar.plain_implicit,
-			in->data.scalar.quoted_implicit,
+			in->data.scalar.quoted_implicit || quoted_string,
 			plain ? YAML_PLAIN_SCALAR_STYLE : in->data.scalar.style);
 	}
 	case YAML_SEQUENCE_START_EVENT:
@@ -67,6 +71,25 @@ static int block_event(const yaml_event_t *in, yaml_event_t *out)
 	}
 }
 
+/* Per open collection, what comes next: 'k' a mapping's key, 'v' its value, 's' a sequence's item.
+ * Returns 1 when the event's node is a mapping key. */
+static int track_key(tbuf *open, const yaml_event_t *ev)
+{
+	int key = open->len && open->p[open->len - 1] == 'k';
+	if (ev->type == YAML_MAPPING_START_EVENT || ev->type == YAML_SEQUENCE_START_EVENT) {
+		tb_putc(open, ev->type == YAML_MAPPING_START_EVENT ? 'k' : 's');
+		return key;
+	}
+	if (ev->type == YAML_MAPPING_END_EVENT || ev->type == YAML_SEQUENCE_END_EVENT)
+		open->len--;
+	else if (ev->type != YAML_SCALAR_EVENT && ev->type != YAML_ALIAS_EVENT)
+		return 0;
+	/* A node ends: its mapping waits for the other half of the pair. */
+	if (open->len && open->p[open->len - 1] != 's')
+		open->p[open->len - 1] = open->p[open->len - 1] == 'k' ? 'v' : 'k';
+	return key;
+}
+
 static void emitter_release(void *what)
 {
 	yaml_emitter_delete(what);
@@ -78,7 +101,7 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 	yt_reader r;
 	yaml_emitter_t em;
 	mem_cleanup em_cleanup;
-	tbuf text = {0};
+	tbuf text = {0}, open = {0};
 	int rc = -1;
 	yt_reader_init(&r, buf, len, (yt_limits){limits->max_depth, limits->max_scalar_bytes, 0});
 	yaml_emitter_initialize(&em);
@@ -103,6 +126,17 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 			f->col = r.ev.start_mark.column + 1;
 			break;
 		}
+		/* In block style an empty key cannot stay plain, and quoted it is a string, not
+		 * null. */
+		if (track_key(&open, &r.ev) && r.ev.type == YAML_SCALAR_EVENT &&
+		    r.ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !r.ev.data.scalar.length) {
+			snprintf(f->message, sizeof f->message,
+				 "cannot rewrite the input as block YAML: a mapping key is empty "
+				 "(null)");
+			f->line = r.ev.start_mark.line + 1;
+			f->col = r.ev.start_mark.column + 1;
+			break;
+		}
 		yaml_event_t ev;
 		if (!block_event(&r.ev, &ev) || !yaml_emitter_emit(&em, &ev)) {
 			snprintf(f->message, sizeof f->message,
@@ -120,6 +154,7 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 	mem_cleanup_pop(&em_cleanup);
 	yaml_emitter_delete(&em);
 	yt_reader_free(&r);
+	tb_free(&open);
 	if (rc) {
 		tb_free(&text);
 		return -1;
