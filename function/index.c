@@ -591,7 +591,7 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 	}
 	/* The array's pages are written in order: map the next 64 KiB at once on entering them. */
 	size_t at = ix->n_items * sizeof *ix->items, step = 65536;
-	if (at / step != (at + sizeof *ix->items) / step || !ix->n_items) {
+	if (at / step != (at + sizeof *ix->items) / step) {
 		size_t left = (ix->items_cap - ix->n_items) * sizeof *ix->items;
 		mem_prefault(ix->items + ix->n_items, left < step ? left : step);
 	}

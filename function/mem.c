@@ -157,14 +157,20 @@ void xfree(void *p)
 	free(h);
 }
 
+static uintptr_t page_mask(void)
+{
+	static uintptr_t mask;
+	if (!mask)
+		mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
+	return mask;
+}
+
 void mem_prefault(void *p, size_t n)
 {
 #ifdef MADV_POPULATE_WRITE
-	static uintptr_t page_mask;
-	if (!page_mask)
-		page_mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
-	uintptr_t start = ((uintptr_t)p + page_mask) & ~page_mask;
-	uintptr_t end = ((uintptr_t)p + n) & ~page_mask;
+	uintptr_t mask = page_mask();
+	uintptr_t start = ((uintptr_t)p + mask) & ~mask;
+	uintptr_t end = ((uintptr_t)p + n) & ~mask;
 	if (end > start)
 		madvise((void *)start, end - start, MADV_POPULATE_WRITE);
 #else
@@ -178,14 +184,12 @@ void mem_advise_huge_pages(void *block, size_t n)
 #ifdef MADV_HUGEPAGE
 	if (n < ((size_t)4 << 20))
 		return;
-	static uintptr_t page_mask;
-	if (!page_mask)
-		page_mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
+	uintptr_t mask = page_mask();
 	/* All of the pages under the block: a block this big is a mapping of its own, whose first
 	 * page holds malloc's header; advising a part of it would split it, and realloc could then
 	 * no longer move it without a copy. */
-	uintptr_t start = (uintptr_t)block & ~page_mask;
-	uintptr_t end = ((uintptr_t)block + n + page_mask) & ~page_mask;
+	uintptr_t start = (uintptr_t)block & ~mask;
+	uintptr_t end = ((uintptr_t)block + n + mask) & ~mask;
 	madvise((void *)start, end - start, MADV_HUGEPAGE);
 #else
 	(void)block;

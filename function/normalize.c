@@ -90,6 +90,21 @@ static int track_key(tbuf *open, const yaml_event_t *ev)
 	return key;
 }
 
+/* Why the event's node would mean something else in block style, or NULL. */
+static const char *meaning_would_change(tbuf *open, const yaml_event_t *ev)
+{
+	int key = track_key(open, ev);
+	/* A tag is no JSON, and an independent reader may resolve it otherwise once the scalar's
+	 * quoting changes: refuse rather than rewrite what it means. */
+	if (event_tag(ev))
+		return "a node carries a tag (!...)";
+	/* In block style an empty key cannot stay plain, and quoted it is a string, not null. */
+	if (key && ev->type == YAML_SCALAR_EVENT &&
+	    ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !ev->data.scalar.length)
+		return "a mapping key is empty (null)";
+	return NULL;
+}
+
 static void emitter_release(void *what)
 {
 	yaml_emitter_delete(what);
@@ -116,32 +131,13 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 			f->col = r.error_col;
 			break;
 		}
-		/* A tag is no JSON, and an independent reader may resolve it otherwise once the
-		 * scalar's quoting changes: refuse rather than rewrite what it means. */
-		if (event_tag(&r.ev)) {
-			snprintf(f->message, sizeof f->message,
-				 "cannot rewrite the input as block YAML: a node carries a tag "
-				 "(!...)");
-			f->line = r.ev.start_mark.line + 1;
-			f->col = r.ev.start_mark.column + 1;
-			break;
-		}
-		/* In block style an empty key cannot stay plain, and quoted it is a string, not
-		 * null. */
-		if (track_key(&open, &r.ev) && r.ev.type == YAML_SCALAR_EVENT &&
-		    r.ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !r.ev.data.scalar.length) {
-			snprintf(f->message, sizeof f->message,
-				 "cannot rewrite the input as block YAML: a mapping key is empty "
-				 "(null)");
-			f->line = r.ev.start_mark.line + 1;
-			f->col = r.ev.start_mark.column + 1;
-			break;
-		}
+		const char *why = meaning_would_change(&open, &r.ev);
 		yaml_event_t ev;
-		if (!block_event(&r.ev, &ev) || !yaml_emitter_emit(&em, &ev)) {
+		if (!why && (!block_event(&r.ev, &ev) || !yaml_emitter_emit(&em, &ev)))
+			why = em.problem ? em.problem : "unsupported event";
+		if (why) {
 			snprintf(f->message, sizeof f->message,
-				 "cannot rewrite the input as block YAML: %s",
-				 em.problem ? em.problem : "unsupported event");
+				 "cannot rewrite the input as block YAML: %s", why);
 			f->line = r.ev.start_mark.line + 1;
 			f->col = r.ev.start_mark.column + 1;
 			break;

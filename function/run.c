@@ -172,8 +172,10 @@ static int fail_run(ani_run *run, const ani_failure *f, int with_output)
 static int transform(ani_run *run, const char *input, size_t len, const ani_options *o)
 {
 	/* The trees of the parts and of the loaded items take about 90 KiB of heap on the Flux
-	 * install: map it in one call rather than fault in each page as it is first written. */
-	mem_prefault_heap((size_t)120 << 10);
+	 * install: map it in one call rather than fault in each page as it is first written. A
+	 * small input needs no more than its size. */
+	size_t heap = (size_t)120 << 10;
+	mem_prefault_heap(len < heap ? len : heap);
 	run->input_name = xstrdup(o->input_name ? o->input_name : "<stdin>");
 	ani_limits limits = ani_limits_default(o->limits);
 	ani_failure f = {{0}, 0, 0};

@@ -32,7 +32,8 @@ static void advise_huge(char *buf, size_t cap)
 	uintptr_t mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
 	if (cap >= ((size_t)4 << 20))
 		madvise((void *)((uintptr_t)buf & ~mask),
-			(((uintptr_t)buf + cap + mask) & ~mask) - ((uintptr_t)buf & ~mask), MADV_HUGEPAGE);
+			(((uintptr_t)buf + cap + mask) & ~mask) - ((uintptr_t)buf & ~mask),
+			MADV_HUGEPAGE);
 }
 
 static char *slurp_fd(int fd, size_t *len, int prefault)
