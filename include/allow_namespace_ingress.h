@@ -110,7 +110,8 @@ int ani_transform(const char *input, size_t len, const ani_options *options, ani
 /* Writes the output through `write` (which returns 0 on success). On success it is the whole
  * transformed input (or, for ANI_OUTPUT_PATCHES, the Component's kustomization.yaml); on failure of
  * a ResourceList whose input could be read, it is the unchanged list with an error result;
- * otherwise nothing. Returns 0, or -1 when a write failed. */
+ * otherwise nothing. Returns 0, or -1 when a write failed. The bytes handed to `write` stay valid
+ * until ani_run_free, so it may keep pointers to them instead of copying. */
 typedef int (*ani_write_fn)(void *ctx, const char *bytes, size_t len);
 int ani_run_write(const ani_run *run, ani_write_fn write, void *ctx);
 
