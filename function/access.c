@@ -29,8 +29,8 @@ static void read_container_ports(acc_pod *p, const ani_item *it)
 			acc_container_port *cp = &p->ports[p->n_ports++];
 			cp->name = yt_go_string(name) ? xstrdup(name->value) : NULL;
 			cp->port = (long)number;
-			snprintf(cp->protocol, sizeof cp->protocol, "%s",
-				 yt_go_string(proto) ? proto->value : "TCP");
+			text_format(cp->protocol, sizeof cp->protocol, "%s",
+				    yt_go_string(proto) ? proto->value : "TCP");
 		}
 	}
 }

@@ -21,7 +21,7 @@ static int cfail(ani_failure *f, const yt_node *at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	text_vformat(f->message, sizeof f->message, fmt, ap);
 	va_end(ap);
 	f->line = at ? at->line : 0;
 	f->col = at ? at->col + 1 : 0;
@@ -119,7 +119,7 @@ static int add_port(ani_config *c, const char *port, int numeric, const char *pr
 			       : cfail(f, where[1].at,
 				       "%s: protocol \"%s\" is not TCP, UDP or SCTP",
 				       where[1].field, protocol);
-	snprintf(p.protocol, sizeof p.protocol, "%s", protocol ? protocol : "TCP");
+	text_format(p.protocol, sizeof p.protocol, "%s", protocol ? protocol : "TCP");
 	if (numeric) {
 		p.port = parse_port_number(port);
 		if (!p.port)
@@ -814,7 +814,7 @@ static int typed_match_labels(const yt_node *ps, const char *field, ani_labels *
 		return -1;
 	const yt_node *ml = yt_get(ps, "matchLabels");
 	char mlfield[128];
-	snprintf(mlfield, sizeof mlfield, "%s.matchLabels", field);
+	text_format(mlfield, sizeof mlfield, "%s.matchLabels", field);
 	if (!ml || ml->kind != YT_MAPPING || ml->n == 0)
 		return cfail(f, ml ? ml : ps,
 			     "%s: give at least one label (an empty selector selects every pod)",
@@ -839,9 +839,9 @@ static int typed_sources(ani_config *c, const yt_node *from, const char *field, 
 	free_sources(c);
 	for (size_t i = 0; i < from->n; i++) {
 		char item[64], nsfield[80], psfield[96];
-		snprintf(item, sizeof item, "%s[%zu]", field, i);
-		snprintf(nsfield, sizeof nsfield, "%s.namespace", item);
-		snprintf(psfield, sizeof psfield, "%s.podSelector", item);
+		text_format(item, sizeof item, "%s[%zu]", field, i);
+		text_format(nsfield, sizeof nsfield, "%s.namespace", item);
+		text_format(psfield, sizeof psfield, "%s.podSelector", item);
 		const yt_node *src = from->kids[i];
 		if (check_known_fields(src, item, "spec.from[]", NULL, f))
 			return -1;
@@ -868,10 +868,10 @@ static int typed_ports(ani_config *c, const yt_node *ports, const char *field, a
 	free_ports(c);
 	for (size_t i = 0; i < ports->n; i++) {
 		char item[64], pfield[80], protofield[80], endfield[80];
-		snprintf(item, sizeof item, "%s[%zu]", field, i);
-		snprintf(pfield, sizeof pfield, "%s.port", item);
-		snprintf(protofield, sizeof protofield, "%s.protocol", item);
-		snprintf(endfield, sizeof endfield, "%s.endPort", item);
+		text_format(item, sizeof item, "%s[%zu]", field, i);
+		text_format(pfield, sizeof pfield, "%s.port", item);
+		text_format(protofield, sizeof protofield, "%s.protocol", item);
+		text_format(endfield, sizeof endfield, "%s.endPort", item);
 		const yt_node *pn = ports->kids[i];
 		if (check_known_fields(pn, item, NULL, known, f))
 			return -1;
@@ -922,7 +922,7 @@ static int typed_setting(ani_config *c, const yt_node *fc, const setting *s, ani
 	while (path[at]) {
 		size_t seg = strcspn(path + at, ".[");
 		char key[64];
-		snprintf(key, sizeof key, "%.*s", (int)seg, path + at);
+		text_format(key, sizeof key, "%.*s", (int)seg, path + at);
 		if (at) {
 			if (check_known_fields(n, field, field, NULL, f))
 				return -1;
@@ -932,8 +932,8 @@ static int typed_setting(ani_config *c, const yt_node *fc, const setting *s, ani
 		}
 		if (yt_is_null(n))
 			return 0;
-		snprintf(field + strlen(field), sizeof field - strlen(field), "%s%s", at ? "." : "",
-			 key);
+		text_format(field + strlen(field), sizeof field - strlen(field), "%s%s",
+			    at ? "." : "", key);
 		at += seg;
 		if (path[at] == '[') /* a list: read by the row that owns it */
 			return s->typed ? s->typed(c, n, field, f) : 0;

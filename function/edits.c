@@ -362,7 +362,7 @@ static int edit_fail(ani_failure *f, const yt_node *at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->message, sizeof f->message, fmt, ap);
+	text_vformat(f->message, sizeof f->message, fmt, ap);
 	va_end(ap);
 	f->line = at->line;
 	f->col = at->col + 1;

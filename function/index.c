@@ -17,7 +17,7 @@
 
 static int fail_reader(ani_failure *f, const yt_reader *r)
 {
-	snprintf(f->message, sizeof f->message, "%s", r->error);
+	text_format(f->message, sizeof f->message, "%s", r->error);
 	f->line = r->error_line;
 	f->col = r->error_col;
 	return -1;
@@ -25,7 +25,7 @@ static int fail_reader(ani_failure *f, const yt_reader *r)
 
 static int fail_at(ani_failure *f, yaml_mark_t at, const char *msg)
 {
-	snprintf(f->message, sizeof f->message, "%s", msg);
+	text_format(f->message, sizeof f->message, "%s", msg);
 	f->line = at.line + 1;
 	f->col = at.column + 1;
 	return -1;
@@ -174,7 +174,7 @@ static int read_list_items(walker *w)
 			break;
 		} else if (r->ev.type != YAML_MAPPING_START_EVENT) {
 			char msg[120];
-			snprintf(msg, sizeof msg, "List items[%zu] is not a mapping", i);
+			text_format(msg, sizeof msg, "List items[%zu] is not a mapping", i);
 			rc = fail_at(w->f, r->ev.start_mark, msg);
 		} else if (!(rc = count_item(w))) {
 			rc = read_item(w, w->ix->total_items - 1);
@@ -525,8 +525,8 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 		int key = find_key(&r->ev, K_API_VERSION, K_SPEC);
 		if (key >= 0 && fields.seen[key]++) {
 			char msg[120];
-			snprintf(msg, sizeof msg, "duplicate key \"%s\" in a resource",
-				 keys[key].s);
+			text_format(msg, sizeof msg, "duplicate key \"%s\" in a resource",
+				    keys[key].s);
 			return fail_at(w->f, r->ev.start_mark, msg);
 		}
 		if (yt_next(r))
@@ -568,8 +568,8 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 	}
 	if (!v[K_KIND] || !v[K_API_VERSION]) {
 		char msg[120];
-		snprintf(msg, sizeof msg, "resource %zu has no %s", ordinal + 1,
-			 v[K_KIND] ? "apiVersion" : "kind");
+		text_format(msg, sizeof msg, "resource %zu has no %s", ordinal + 1,
+			    v[K_KIND] ? "apiVersion" : "kind");
 		yaml_mark_t at = {0, it.line - 1, it.col};
 		return fail_at(w->f, at, msg);
 	}
@@ -603,9 +603,9 @@ static int count_item(walker *w)
 {
 	if (++w->ix->total_items > w->limits->max_items) {
 		char msg[160];
-		snprintf(msg, sizeof msg,
-			 "more than %zu items (limit: --max-items or ANI_MAX_ITEMS)",
-			 w->limits->max_items);
+		text_format(msg, sizeof msg,
+			    "more than %zu items (limit: --max-items or ANI_MAX_ITEMS)",
+			    w->limits->max_items);
 		return fail_at(w->f, w->r.ev.start_mark, msg);
 	}
 	return 0;
@@ -640,8 +640,8 @@ static int read_items(walker *w)
 			return -1;
 		if (r->ev.type != YAML_MAPPING_START_EVENT) {
 			char msg[120];
-			snprintf(msg, sizeof msg, "ResourceList items[%zu] is not a mapping",
-				 w->ix->total_items - 1);
+			text_format(msg, sizeof msg, "ResourceList items[%zu] is not a mapping",
+				    w->ix->total_items - 1);
 			return fail_at(w->f, r->ev.start_mark, msg);
 		}
 		if (read_item(w, w->ix->total_items - 1))
@@ -680,7 +680,7 @@ static int read_resource_list(walker *w)
 		if (!at_key)
 			break;
 		char key[32];
-		snprintf(key, sizeof key, "%s", (const char *)r->ev.data.scalar.value);
+		text_format(key, sizeof key, "%s", (const char *)r->ev.data.scalar.value);
 		size_t key_start = yt_mark_byte(r, r->ev.start_mark);
 		yaml_mark_t key_mark = r->ev.start_mark;
 		if (yt_next(r))
@@ -704,8 +704,8 @@ static int read_resource_list(walker *w)
 			if ((slot && *slot) ||
 			    (!slot && (key[0] == 'k' ? kind != NULL : ix->api_version != NULL))) {
 				char msg[120];
-				snprintf(msg, sizeof msg,
-					 "duplicate key \"%s\" in the ResourceList", key);
+				text_format(msg, sizeof msg,
+					    "duplicate key \"%s\" in the ResourceList", key);
 				return fail_at(w->f, key_mark, msg);
 			}
 			if (slot == &ix->results)
@@ -755,7 +755,7 @@ static int read_stream(walker *w)
 				return rc;
 		} else if (r->ev.type != YAML_SCALAR_EVENT || r->ev.data.scalar.length) {
 			char msg[120];
-			snprintf(msg, sizeof msg, "YAML document %zu is not a mapping", doc + 1);
+			text_format(msg, sizeof msg, "YAML document %zu is not a mapping", doc + 1);
 			return fail_at(w->f, r->ev.start_mark, msg);
 		}
 		w->detect = 0;

@@ -123,7 +123,7 @@ static int fail(reader *r, const yt_node *at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->f->message, sizeof r->f->message, fmt, ap);
+	text_vformat(r->f->message, sizeof r->f->message, fmt, ap);
 	va_end(ap);
 	r->f->line = at ? at->line : 0;
 	r->f->col = at ? at->col + 1 : 0;
@@ -218,7 +218,7 @@ static int get(reader *r, const yt_node *map, const char *key, const char *path,
 			continue;
 		const yt_node *v = map->kids[i + 1];
 		char field[200];
-		snprintf(field, sizeof field, "%s.%s", path, key);
+		text_format(field, sizeof field, "%s.%s", path, key);
 		if (resolve(r, &v, field))
 			return -1;
 		*out = yt_is_null(v) ? NULL : v;
@@ -281,14 +281,14 @@ static int read_selector(reader *r, const yt_node *n, const char *path, np_selec
 	if (get(r, n, "matchLabels", path, &labels) ||
 	    get_list(r, n, "matchExpressions", path, &exprs))
 		return -1;
-	snprintf(field, sizeof field, "%s.matchLabels", path);
+	text_format(field, sizeof field, "%s.matchLabels", path);
 	if (labels && check_mapping(r, &labels, field))
 		return -1;
 	for (size_t i = 0; labels && i + 1 < labels->n; i += 2) {
 		np_requirement q = {yt_deref(labels->kids[i])->value, NP_IN, NULL, 1};
 		if (!(q.values = arena_array(r, 1, sizeof *q.values, labels)))
 			return -1;
-		snprintf(field, sizeof field, "%s.matchLabels.%s", path, q.key);
+		text_format(field, sizeof field, "%s.matchLabels.%s", path, q.key);
 		if (get_string(r, labels->kids[i + 1], field, &q.values[0]))
 			return -1;
 		if (add_requirement(r, s, &cap, q))
@@ -296,7 +296,7 @@ static int read_selector(reader *r, const yt_node *n, const char *path, np_selec
 	}
 	for (size_t i = 0; exprs && i < exprs->n; i++) {
 		const yt_node *e = exprs->kids[i], *key, *op, *values;
-		snprintf(field, sizeof field, "%s.matchExpressions[%zu]", path, i);
+		text_format(field, sizeof field, "%s.matchExpressions[%zu]", path, i);
 		if (check_mapping(r, &e, field) || get(r, e, "key", field, &key) ||
 		    get(r, e, "operator", field, &op) || get_list(r, e, "values", field, &values))
 			return -1;
@@ -325,7 +325,7 @@ static int read_selector(reader *r, const yt_node *n, const char *path, np_selec
 			return -1;
 		for (size_t j = 0; j < q.n_values; j++) {
 			char vfield[240];
-			snprintf(vfield, sizeof vfield, "%s.values[%zu]", field, j);
+			text_format(vfield, sizeof vfield, "%s.values[%zu]", field, j);
 			if (get_string(r, values->kids[j], vfield, &q.values[j]))
 				return -1;
 		}
@@ -357,7 +357,7 @@ static int read_peer(reader *r, const yt_node *n, const char *path, np_peer *p)
 			    path);
 	if (ip) {
 		const yt_node *cidr;
-		snprintf(field, sizeof field, "%s.ipBlock", path);
+		text_format(field, sizeof field, "%s.ipBlock", path);
 		if (check_mapping(r, &ip, field) || get(r, ip, "cidr", field, &cidr))
 			return -1;
 		if (!cidr || !yt_go_string(cidr))
@@ -368,10 +368,10 @@ static int read_peer(reader *r, const yt_node *n, const char *path, np_peer *p)
 		return 0;
 	}
 	p->has_namespaces = ns != NULL;
-	snprintf(field, sizeof field, "%s.namespaceSelector", path);
+	text_format(field, sizeof field, "%s.namespaceSelector", path);
 	if (read_selector(r, ns, field, &p->namespaces))
 		return -1;
-	snprintf(field, sizeof field, "%s.podSelector", path);
+	text_format(field, sizeof field, "%s.podSelector", path);
 	return read_selector(r, pods, field, &p->pods);
 }
 
@@ -410,7 +410,7 @@ static int read_port(reader *r, const yt_node *n, const char *path, np_port *p)
 				path, proto->kind == YT_SCALAR ? proto->value : "a collection");
 		strcpy(p->protocol, proto->value);
 	}
-	snprintf(field, sizeof field, "%s.port", path);
+	text_format(field, sizeof field, "%s.port", path);
 	long long v;
 	if (port && yt_int(port, &v)) {
 		if (read_port_number(r, port, field, &p->port))
@@ -431,7 +431,7 @@ static int read_port(reader *r, const yt_node *n, const char *path, np_port *p)
 	}
 	p->end_port = p->port;
 	if (end) {
-		snprintf(field, sizeof field, "%s.endPort", path);
+		text_format(field, sizeof field, "%s.endPort", path);
 		if (!p->port)
 			return fail(r, end,
 				    "%s needs a numeric port: the API server rejects this policy",
@@ -460,7 +460,7 @@ static int read_rules(reader *r, const yt_node *spec, const char *key, const cha
 		np_rule *rule = &(*out)[i];
 		const yt_node *n = rules->kids[i], *peers, *ports;
 		char path[96], field[160];
-		snprintf(path, sizeof path, "spec.%s[%zu]", key, i);
+		text_format(path, sizeof path, "spec.%s[%zu]", key, i);
 		if (check_mapping(r, &n, path) || get_list(r, n, peers_key, path, &peers) ||
 		    get_list(r, n, "ports", path, &ports))
 			return -1;
@@ -470,7 +470,7 @@ static int read_rules(reader *r, const yt_node *spec, const char *key, const cha
 		if (!(rule->peers = arena_array(r, rule->n_peers, sizeof *rule->peers, n)))
 			return -1;
 		for (size_t j = 0; j < rule->n_peers; j++) {
-			snprintf(field, sizeof field, "%s.%s[%zu]", path, peers_key, j);
+			text_format(field, sizeof field, "%s.%s[%zu]", path, peers_key, j);
 			if (read_peer(r, peers->kids[j], field, &rule->peers[j]))
 				return -1;
 		}
@@ -479,7 +479,7 @@ static int read_rules(reader *r, const yt_node *spec, const char *key, const cha
 		if (!(rule->ports = arena_array(r, rule->n_ports, sizeof *rule->ports, n)))
 			return -1;
 		for (size_t j = 0; j < rule->n_ports; j++) {
-			snprintf(field, sizeof field, "%s.ports[%zu]", path, j);
+			text_format(field, sizeof field, "%s.ports[%zu]", path, j);
 			if (read_port(r, ports->kids[j], field, &rule->ports[j]))
 				return -1;
 		}
@@ -511,7 +511,7 @@ int netpol_read(const ani_item *it, np_policy *p, ani_failure *f)
 	for (size_t i = 0; i < types->n; i++) {
 		const yt_node *t = types->kids[i];
 		char field[64];
-		snprintf(field, sizeof field, "spec.policyTypes[%zu]", i);
+		text_format(field, sizeof field, "spec.policyTypes[%zu]", i);
 		if (resolve(&r, &t, field))
 			return -1;
 		if (yt_go_string(t) && !strcmp(t->value, "Ingress"))

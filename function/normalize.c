@@ -126,7 +126,7 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 	yaml_emitter_set_width(&em, -1);
 	for (;;) {
 		if (yt_next(&r)) {
-			snprintf(f->message, sizeof f->message, "%s", r.error);
+			text_format(f->message, sizeof f->message, "%s", r.error);
 			f->line = r.error_line;
 			f->col = r.error_col;
 			break;
@@ -136,8 +136,8 @@ int normalize_to_block(const char *buf, size_t len, const ani_limits *limits, ch
 		if (!why && (!block_event(&r.ev, &ev) || !yaml_emitter_emit(&em, &ev)))
 			why = em.problem ? em.problem : "unsupported event";
 		if (why) {
-			snprintf(f->message, sizeof f->message,
-				 "cannot rewrite the input as block YAML: %s", why);
+			text_format(f->message, sizeof f->message,
+				    "cannot rewrite the input as block YAML: %s", why);
 			f->line = r.ev.start_mark.line + 1;
 			f->col = r.ev.start_mark.column + 1;
 			break;

@@ -100,7 +100,7 @@ static gen_value *policy_ops(const ani_config *c, const ani_changes *cs, size_t 
 				if (ch->ports[p])
 					gen_add(ops, NULL, op("add", to, gen_port(&c->ports[p])));
 			char field[64];
-			snprintf(field, sizeof field, "spec.ingress[%zu].ports", ch->rule);
+			text_format(field, sizeof field, "spec.ingress[%zu].ports", ch->rule);
 			results_add(
 				rs, ANI_SEVERITY_INFO, pol, field, yt_get(rule, "ports"),
 				"patch adds %s to the rule that admits namespace %s, after testing "

@@ -39,8 +39,9 @@ static int item_check_editable(const ani_item *it, ani_failure *f)
 {
 	if (!it->anchored)
 		return 0;
-	snprintf(f->message, sizeof f->message,
-		 "the resource carries an anchor (&): editing it would change every alias of it");
+	text_format(
+		f->message, sizeof f->message,
+		"the resource carries an anchor (&): editing it would change every alias of it");
 	f->line = it->line;
 	f->col = it->col + 1;
 	return -1;
@@ -335,7 +336,7 @@ static void labels_text(tbuf *b, const ani_labels *l)
 
 static void rule_field(char *field, size_t size, size_t rule)
 {
-	snprintf(field, size, "spec.ingress[%zu]", rule);
+	text_format(field, size, "spec.ingress[%zu]", rule);
 }
 
 /* Says that the source is already admitted, and by what. */
@@ -347,9 +348,9 @@ static void report_admitted(planner *pl, const acc_verdict *v, size_t i, const c
 		char field[64], relies[200] = "";
 		rule_field(field, sizeof field, v->by_rule);
 		if (pl->needs_label[i])
-			snprintf(relies, sizeof relies,
-				 " (through the label %.60s=%.60s on its Namespace)",
-				 c->namespace_label, c->from[i].namespace_);
+			text_format(relies, sizeof relies,
+				    " (through the label %.60s=%.60s on its Namespace)",
+				    c->namespace_label, c->from[i].namespace_);
 		results_add(pl->rs, ANI_SEVERITY_INFO, v->by->item, field, v->by->in[v->by_rule].at,
 			    "already admits %s on %s%s: %s", src, all, relies, what);
 	} else {
@@ -590,11 +591,11 @@ static void report_service_ports(planner *pl, const acc_model *m)
 			if (!configured || listens)
 				continue;
 			char field[64], number_text[48] = "";
-			snprintf(field, sizeof field, "spec.ports[%zu]", j);
+			text_format(field, sizeof field, "spec.ports[%zu]", j);
 			for (size_t k = 0; k < behind->n_ports && target->kind == YT_SCALAR; k++)
 				if (eq(behind->ports[k].name, target->value))
-					snprintf(number_text, sizeof number_text,
-						 " (container port %ld)", behind->ports[k].port);
+					text_format(number_text, sizeof number_text,
+						    " (container port %ld)", behind->ports[k].port);
 			results_add(
 				pl->rs, ANI_SEVERITY_INFO, svc, field, sp,
 				"maps port %lld to targetPort %s%s: NetworkPolicies match the "
@@ -803,8 +804,8 @@ static void write_ports(const char *buf, size_t len, const ani_config *c, const 
 	const yt_node *spec = pol->spec, *ingress = yt_get(spec, "ingress");
 	const yt_node *rule = ingress->kids[ch->rule], *ports = yt_get(rule, "ports");
 	char field[64], rule_field[64];
-	snprintf(field, sizeof field, "spec.ingress[%zu].ports", ch->rule);
-	snprintf(rule_field, sizeof rule_field, "spec.ingress[%zu]", ch->rule);
+	text_format(field, sizeof field, "spec.ingress[%zu].ports", ch->rule);
+	text_format(rule_field, sizeof rule_field, "spec.ingress[%zu]", ch->rule);
 	ani_failure f;
 	if (item_check_editable(pol, &f) || edit_check_editable(spec, "spec", &f) ||
 	    edit_check_editable(ingress, "spec.ingress", &f) ||
@@ -838,7 +839,7 @@ static void write_rules(const char *buf, size_t len, const ani_config *c, const 
 		const ani_source *s = &c->from[cs->v[*i].source];
 		rs->cursor = cs->v[*i].result_at + rs->n - cs->plan_results + 1;
 		char field[64];
-		snprintf(field, sizeof field, "spec.ingress[%zu]", n_rules + gen_len(rules));
+		text_format(field, sizeof field, "spec.ingress[%zu]", n_rules + gen_len(rules));
 		gen_add(rules, NULL, gen_rule(c, s));
 		char *src = source_text(s), *all = config_ports_text(c, NULL, ", ");
 		results_add(rs, ANI_SEVERITY_INFO, pol, field,

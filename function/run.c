@@ -57,8 +57,8 @@ static void describe_odd_line_break(const char *buf, size_t at, ani_failure *f)
 			   : s[at] == 0xC2
 				   ? "a next-line character (U+0085)"
 				   : "a Unicode line or paragraph separator (U+2028, U+2029)";
-	snprintf(f->message, sizeof f->message,
-		 "the input has %s: only LF and CRLF line ends are supported", what);
+	text_format(f->message, sizeof f->message,
+		    "the input has %s: only LF and CRLF line ends are supported", what);
 	f->line = 1;
 	f->col = 1;
 	for (size_t j = 0; j < at; j++) {
@@ -88,9 +88,10 @@ static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
 	for (size_t i = 0; i < o->n_settings; i++)
 		external |= !config_setting_over_function_config(o->settings[i].key);
 	if (external && config_node_given(ix->function_config)) {
-		snprintf(f->message, sizeof f->message,
-			 "config is given twice: in the ResourceList's functionConfig and on the "
-			 "command line; give one");
+		text_format(
+			f->message, sizeof f->message,
+			"config is given twice: in the ResourceList's functionConfig and on the "
+			"command line; give one");
 		return -1;
 	}
 	if (o->config_text) {
@@ -105,9 +106,9 @@ static int read_config(const ani_options *o, const ani_index *ix, ani_config *c,
 		yt_arena_free(&arena);
 		if (rc) {
 			char msg[sizeof f->message];
-			snprintf(msg, sizeof msg, "%s", f->message);
-			snprintf(f->message, sizeof f->message, "config %.150s:%zu:%zu: %.400s",
-				 o->config_name ? o->config_name : "file", f->line, f->col, msg);
+			text_format(msg, sizeof msg, "%s", f->message);
+			text_format(f->message, sizeof f->message, "config %.150s:%zu:%zu: %.400s",
+				    o->config_name ? o->config_name : "file", f->line, f->col, msg);
 			f->line = f->col = 0;
 			return -1;
 		}
@@ -182,15 +183,16 @@ static int transform(ani_run *run, const char *input, size_t len, const ani_opti
 	ani_index ix;
 	memset(&ix, 0, sizeof ix);
 	if (len > limits.max_input_bytes) {
-		snprintf(f.message, sizeof f.message,
-			 "the input is more than %zu bytes (limit: --max-input-bytes or "
-			 "ANI_MAX_INPUT_BYTES)",
-			 limits.max_input_bytes);
+		text_format(f.message, sizeof f.message,
+			    "the input is more than %zu bytes (limit: --max-input-bytes or "
+			    "ANI_MAX_INPUT_BYTES)",
+			    limits.max_input_bytes);
 		return fail_run(run, &f, 0);
 	}
 	if (only_blank(input, len)) {
-		snprintf(f.message, sizeof f.message,
-			 "the input is empty: expected a ResourceList or YAML resources on stdin");
+		text_format(
+			f.message, sizeof f.message,
+			"the input is empty: expected a ResourceList or YAML resources on stdin");
 		return fail_run(run, &f, 0);
 	}
 	text_scan scan = text_scan_input(input, len);
@@ -253,7 +255,7 @@ static int transform(ani_run *run, const char *input, size_t len, const ani_opti
 	if (resource_list && o->output == ANI_OUTPUT_MANIFESTS)
 		add_results_edit(run, &ix);
 	if (ix.open_block_at_end && edits_write_at(&run->edits, run->len)) {
-		snprintf(
+		text_format(
 			f.message, sizeof f.message,
 			"the input ends inside a block scalar (| or >) without a final line break: "
 			"text added after it would change its value; end the input with a line "

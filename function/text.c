@@ -57,17 +57,153 @@ void tb_spaces(tbuf *b, size_t n)
 	b->p[b->len] = '\0';
 }
 
+/* Output of text_vformat: what fits in out[0..size-1], and the length it would have had. */
+typedef struct {
+	char *out;
+	size_t size, len;
+} format_out;
+
+static void format_put(format_out *o, const char *s, size_t n)
+{
+	if (o->len + 1 < o->size)
+		memcpy(o->out + o->len, s, o->size - o->len - 1 < n ? o->size - o->len - 1 : n);
+	o->len += n;
+}
+
+static void format_pad(format_out *o, char c, size_t n)
+{
+	for (; n; n--)
+		format_put(o, &c, 1);
+}
+
+/* Reads a width or precision: digits, or `*` from the arguments (negative: none). */
+static long format_number(const char **p, va_list *ap)
+{
+	if (**p == '*') {
+		(*p)++;
+		return va_arg(*ap, int);
+	}
+	long n = 0;
+	for (; **p >= '0' && **p <= '9'; (*p)++)
+		n = n * 10 + (**p - '0');
+	return n;
+}
+
+int text_vformat(char *out, size_t size, const char *fmt, va_list ap_in)
+{
+	format_out o = {out, size, 0};
+	va_list ap;
+	va_copy(ap, ap_in);
+	for (const char *p = fmt; *p; p++) {
+		const char *pct = strchr(p, '%');
+		size_t plain = pct ? (size_t)(pct - p) : strlen(p);
+		format_put(&o, p, plain);
+		if (!pct)
+			break;
+		p = pct + 1;
+		int left = 0, zero = 0;
+		for (; *p == '-' || *p == '0'; p++)
+			*p == '-' ? (left = 1) : (zero = 1);
+		long width = format_number(&p, &ap), precision = -1;
+		if (width < 0) {
+			left = 1;
+			width = -width;
+		}
+		if (*p == '.') {
+			p++;
+			precision = format_number(&p, &ap);
+		}
+		int longs = 0, size_arg = *p == 'z';
+		p += size_arg;
+		for (; *p == 'l'; p++)
+			longs++;
+		char digits[24], *end = digits + sizeof digits, *s = end;
+		const char *text = s;
+		size_t n = 0;
+		int negative = 0, number = 1;
+		unsigned long long v = 0;
+		switch (*p) {
+		case 'd':
+		case 'i': {
+			long long x = size_arg	   ? (long long)va_arg(ap, ptrdiff_t)
+				      : longs >= 2 ? va_arg(ap, long long)
+				      : longs	   ? va_arg(ap, long)
+						   : va_arg(ap, int);
+			negative = x < 0;
+			v = negative ? 0ull - (unsigned long long)x : (unsigned long long)x;
+			break;
+		}
+		case 'u':
+		case 'x':
+			v = size_arg	 ? va_arg(ap, size_t)
+			    : longs >= 2 ? va_arg(ap, unsigned long long)
+			    : longs	 ? va_arg(ap, unsigned long)
+					 : va_arg(ap, unsigned);
+			break;
+		case 's':
+			text = va_arg(ap, const char *);
+			if (!text)
+				text = "(null)"; /* as glibc writes it */
+			while ((precision < 0 || n < (size_t)precision) && text[n])
+				n++;
+			number = 0;
+			break;
+		case 'c':
+			digits[0] = (char)va_arg(ap, int);
+			text = digits;
+			n = 1;
+			number = 0;
+			break;
+		default: /* `%%`, and a conversion this code does not use, written as it is */
+			text = *p ? p : p - 1;
+			n = 1;
+			number = 0;
+			break;
+		}
+		if (number) {
+			unsigned base = *p == 'x' ? 16 : 10;
+			do {
+				*--s = "0123456789abcdef"[v % base];
+				v /= base;
+			} while (v);
+			text = s;
+			n = (size_t)(end - s);
+		}
+		size_t total = n + (size_t)negative,
+		       pad = (size_t)width > total ? (size_t)width - total : 0;
+		if (!left && !(zero && number))
+			format_pad(&o, ' ', pad);
+		if (negative)
+			format_put(&o, "-", 1);
+		if (!left && zero && number)
+			format_pad(&o, '0', pad);
+		format_put(&o, text, n);
+		if (left)
+			format_pad(&o, ' ', pad);
+		if (!*p)
+			break;
+	}
+	va_end(ap);
+	if (size)
+		out[o.len < size ? o.len : size - 1] = '\0';
+	return (int)o.len;
+}
+
+int text_format(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = text_vformat(out, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 static void tb_vprintf(tbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void tb_vprintf(tbuf *b, const char *fmt, va_list ap)
 {
-	va_list copy;
-	va_copy(copy, ap);
-	int n = vsnprintf(NULL, 0, fmt, copy);
-	va_end(copy);
-	if (n < 0)
-		return;
+	int n = text_vformat(NULL, 0, fmt, ap);
 	tb_reserve(b, (size_t)n);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	text_vformat(b->p + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }
 
@@ -160,7 +296,7 @@ static const char *unicode_escape(const unsigned char *p, size_t *n, char out[8]
 		*n = 2;
 		if (p[1] == 0x85)
 			return "\\N";
-		snprintf(out, 8, "\\x%02x", p[1]);
+		text_format(out, 8, "\\x%02x", p[1]);
 		return out;
 	}
 	if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9)) {

@@ -23,6 +23,13 @@ void tb_printf(tbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 char *tb_take(tbuf *b);
 void tb_free(tbuf *b);
 
+/* vsnprintf and snprintf for the conversions this code uses (%s, %c, %d, %u, %x with the flags `-`
+ * and `0`, a width or precision that may be `*`, and the lengths z, l, ll), so that a run touches
+ * none of libc's printf and stdio code. Returns the length the whole text has. */
+int text_vformat(char *out, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+int text_format(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));

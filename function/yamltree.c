@@ -197,7 +197,7 @@ void yt_fail(yt_reader *r, yaml_mark_t at, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(r->error, sizeof r->error, fmt, ap);
+	text_vformat(r->error, sizeof r->error, fmt, ap);
 	va_end(ap);
 	r->error_line = at.line + 1;
 	r->error_col = at.column + 1;
@@ -240,13 +240,13 @@ static __attribute__((noinline)) int parse_failed(yt_reader *r)
 	yaml_mark_t at = p->problem_mark;
 	memset(&r->ev, 0, sizeof r->ev);
 	if (p->error == YAML_MEMORY_ERROR)
-		snprintf(r->error, sizeof r->error, "out of memory while parsing");
+		text_format(r->error, sizeof r->error, "out of memory while parsing");
 	else if (p->context)
-		snprintf(r->error, sizeof r->error, "invalid YAML: %s %s", p->context,
-			 p->problem ? p->problem : "");
+		text_format(r->error, sizeof r->error, "invalid YAML: %s %s", p->context,
+			    p->problem ? p->problem : "");
 	else
-		snprintf(r->error, sizeof r->error, "invalid YAML: %s",
-			 p->problem ? p->problem : "parse error");
+		text_format(r->error, sizeof r->error, "invalid YAML: %s",
+			    p->problem ? p->problem : "parse error");
 	if (p->error == YAML_READER_ERROR) {
 		/* Reader errors carry a byte offset, not a mark. */
 		size_t line = 1, col = 1;
@@ -541,7 +541,7 @@ yt_node *yt_parse_document(const char *buf, size_t len, yt_limits limits, yt_are
 	}
 out:
 	if (!root) {
-		snprintf(error, error_size, "%s", r.error);
+		text_format(error, error_size, "%s", r.error);
 		*error_line = r.error_line;
 		*error_col = r.error_col;
 	}

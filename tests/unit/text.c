@@ -116,3 +116,48 @@ Test(text, any_bytes_render_as_a_scalar_libyaml_reads)
 	cr_assert_str_eq(got, "\"a\\uFFFD\xC3\xA9\\uFFFD\\uFFFD\\uFFFD\"");
 	xfree(got);
 }
+
+/* text_format writes what snprintf writes, and returns the same length, for every conversion the
+ * code uses, at every buffer size from none to more than enough. */
+#define SAME_AS_SNPRINTF(...)                                                                      \
+	do {                                                                                       \
+		char want[128], got[128];                                                          \
+		int want_n = snprintf(want, sizeof want, __VA_ARGS__);                             \
+		for (size_t size = 0; size <= (size_t)want_n + 2; size++) {                        \
+			memset(got, 'Z', sizeof got);                                              \
+			int got_n = text_format(size ? got : NULL, size, __VA_ARGS__);             \
+			cr_assert_eq(got_n, want_n, "%s: length %d, not %d", #__VA_ARGS__, got_n,  \
+				     want_n);                                                      \
+			if (size) {                                                                \
+				cr_assert_eq(memcmp(got, want, size - 1), 0, "%s at size %zu",     \
+					     #__VA_ARGS__, size);                                  \
+				cr_assert_eq(got[size - 1 < (size_t)want_n ? size - 1              \
+									   : (size_t)want_n],      \
+					     '\0', "%s at size %zu", #__VA_ARGS__, size);          \
+			}                                                                          \
+			cr_assert_eq(got[size], 'Z', "%s wrote past size %zu", #__VA_ARGS__,       \
+				     size);                                                        \
+		}                                                                                  \
+	} while (0)
+
+Test(text, format_writes_what_snprintf_writes)
+{
+	SAME_AS_SNPRINTF("plain text");
+	SAME_AS_SNPRINTF("%s", "");
+	SAME_AS_SNPRINTF("a %s b %s c", "x", "yz");
+	SAME_AS_SNPRINTF("%.3s|%.0s|%.10s", "abcdef", "abc", "ab");
+	SAME_AS_SNPRINTF("%.*s|%.*s", 2, "abcdef", 0, "abc");
+	SAME_AS_SNPRINTF("[%*s][%*s][%-6s]", 5, "ab", -4, "cd", "ef");
+	SAME_AS_SNPRINTF("%zu %zu %zu", (size_t)0, (size_t)42, (size_t)-1);
+	SAME_AS_SNPRINTF("%ld %ld %ld %ld", 0L, 7L, -7L, (long)(-0x7fffffffffffffffL - 1));
+	SAME_AS_SNPRINTF("%lld %lld %lld", 0LL, 65535LL, -9223372036854775807LL - 1);
+	SAME_AS_SNPRINTF("%d %d %i %u %u", 0, -12, 34, 0u, 4294967295u);
+	SAME_AS_SNPRINTF("%lu %llu", 18446744073709551615UL, 18446744073709551615ULL);
+	SAME_AS_SNPRINTF("\\x%02x \\x%02x %x %5d|%-5d|%05d|%05ld", 0x7, 0xff, 0xbeef, 42, 42, -42,
+			 7L);
+	SAME_AS_SNPRINTF("%c%c %% 100%%", 'o', 'k');
+	const char *volatile none = NULL; /* unknown to the compiler, which refuses a known NULL */
+	SAME_AS_SNPRINTF("[%s]", none);
+	SAME_AS_SNPRINTF("config %.150s:%zu:%zu: %.400s", "kustomization.yaml", (size_t)3,
+			 (size_t)14, "a message");
+}
