@@ -35,10 +35,12 @@ static long parse_port_number(const char *s)
 {
 	if (!*s || strlen(s) > 5 || s[0] == '0')
 		return 0;
-	for (const char *p = s; *p; p++)
+	long v = 0;
+	for (const char *p = s; *p; p++) {
 		if (!isdigit((unsigned char)*p))
 			return 0;
-	long v = strtol(s, NULL, 10);
+		v = v * 10 + (*p - '0');
+	}
 	return v <= 65535 ? v : 0;
 }
 
@@ -171,18 +173,29 @@ static int add_port_text(ani_config *c, const char *spec, const char *field, con
 	return rc;
 }
 
+/* Cuts the next comma-separated entry out of *rest, in place; NULL after the last. (Not strtok_r:
+ * every run reads the default lists, and strtok_r's code, strspn's and strcspn's would be three
+ * pages of libc touched for them alone.) */
+static char *next_entry(char **rest)
+{
+	char *entry = *rest, *comma = entry ? strchr(entry, ',') : NULL;
+	*rest = comma ? comma + 1 : NULL;
+	if (comma)
+		*comma = '\0';
+	return entry;
+}
+
 /* Calls `each` on every entry of "a, b,c"; an empty entry is an error. */
 static int for_each_entry(const char *v,
 			  int (*each)(ani_config *, const char *, const char *, const yt_node *,
 				      ani_failure *),
 			  ani_config *c, const char *field, const yt_node *at, ani_failure *f)
 {
-	char *copy = xstrdup(v);
+	char *copy = xstrdup(v), *rest = copy, *tok;
 	int rc = 0;
-	char *save = NULL;
 	if (!*copy || copy[strlen(copy) - 1] == ',' || copy[0] == ',' || strstr(copy, ",,"))
 		rc = cfail(f, at, "%s: \"%s\" has an empty entry", field, v);
-	for (char *tok = strtok_r(copy, ",", &save); !rc && tok; tok = strtok_r(NULL, ",", &save)) {
+	while (!rc && (tok = next_entry(&rest))) {
 		while (*tok == ' ')
 			tok++;
 		size_t n = strlen(tok);
@@ -198,12 +211,14 @@ static int for_each_entry(const char *v,
 static int parse_label_list(const char *value, ani_labels *out, const char *field,
 			    const yt_node *at, ani_failure *f)
 {
-	char *copy = xstrdup(value), *save = NULL;
+	char *copy = xstrdup(value), *rest = copy, *tok;
 	int rc = 0;
 	labels_free(out);
 	if (!*copy)
 		rc = cfail(f, at, "%s: empty (give k=v[,k2=v2])", field);
-	for (char *tok = strtok_r(copy, ",", &save); !rc && tok; tok = strtok_r(NULL, ",", &save)) {
+	while (!rc && (tok = next_entry(&rest))) {
+		if (!*tok)
+			continue; /* "a=b,,c=d": an empty entry adds nothing */
 		char *eq = strchr(tok, '=');
 		if (!eq) {
 			rc = cfail(f, at, "%s: \"%s\" is not key=value", field, tok);

@@ -157,12 +157,11 @@ void xfree(void *p)
 	free(h);
 }
 
+/* getpagesize, not sysconf: sysconf's code is two pages of libc that nothing else runs, and a
+ * first touch of a page is what a short run pays most for. */
 static uintptr_t page_mask(void)
 {
-	static uintptr_t mask;
-	if (!mask)
-		mask = (uintptr_t)sysconf(_SC_PAGESIZE) - 1;
-	return mask;
+	return (uintptr_t)getpagesize() - 1;
 }
 
 void mem_prefault(void *p, size_t n)

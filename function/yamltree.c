@@ -638,6 +638,15 @@ int yt_int(const yt_node *n, long long *out)
 	return 1;
 }
 
+/* The number of decimal digits at s. */
+static size_t digits(const char *s)
+{
+	size_t n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
 /* go-yaml's float syntax: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?, or .inf, .nan. */
 static int go_float(const char *s)
 {
@@ -648,10 +657,10 @@ static int go_float(const char *s)
 			return 1;
 	if (*s == '-' || *s == '+')
 		s++;
-	size_t whole = strspn(s, "0123456789");
+	size_t whole = digits(s);
 	s += whole;
 	if (*s == '.') {
-		size_t frac = strspn(s + 1, "0123456789");
+		size_t frac = digits(s + 1);
 		if (!whole && !frac)
 			return 0;
 		s += 1 + frac;
@@ -662,7 +671,7 @@ static int go_float(const char *s)
 		s++;
 		if (*s == '-' || *s == '+')
 			s++;
-		size_t exp = strspn(s, "0123456789");
+		size_t exp = digits(s);
 		if (!exp)
 			return 0;
 		s += exp;
