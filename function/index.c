@@ -3,10 +3,11 @@
  * (kind, name, namespace, a few annotations) and where it is, read straight from the events;
  * everything else is skipped event by event, but for the parts the verdicts read: a Namespace's
  * labels (where they are) and, in the policy namespace known before the input, a workload's or
- * Service's (built as they are read). Only those, the ResourceList's functionConfig and results
- * become trees here; index_load_item parses an item (or a Namespace's labels) again, alone, when
- * the plan reads it. */
+ * Service's (built as they are read) and its v1 NetworkPolicies (built whole). Only those, the
+ * ResourceList's functionConfig and results become trees here; index_load_item parses an item
+ * (or a Namespace's labels) again, alone, when the plan reads it. */
 #include "model.h"
+#include "netpol.h"
 #include "text.h"
 
 #include <stdio.h>
@@ -233,12 +234,11 @@ typedef struct {
 	const char *value[N_KEYS]; /* a scalar's text, else NULL */
 } item_fields;
 
-/* The key among first..last that the current event (a scalar) is, or -1. */
-static int find_key(const yaml_event_t *ev, int first, int last)
+/* The key among first..last that the scalar text s (len bytes) is, or -1. */
+static int find_key(const void *s, size_t len, int first, int last)
 {
 	for (int i = first; i <= last; i++)
-		if (ev->data.scalar.length == keys[i].len &&
-		    !memcmp(ev->data.scalar.value, keys[i].s, keys[i].len))
+		if (len == keys[i].len && !memcmp(s, keys[i].s, len))
 			return i;
 	return -1;
 }
@@ -329,7 +329,10 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 			return -1;
 		if (r->ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		int key = r->ev.type == YAML_SCALAR_EVENT ? find_key(&r->ev, first, last) : -1;
+		int key = r->ev.type == YAML_SCALAR_EVENT
+				  ? find_key(r->ev.data.scalar.value, r->ev.data.scalar.length,
+					     first, last)
+				  : -1;
 		if (yt_is_merge_key(&r->ev))
 			w->parts_unsure = 1;
 		if (yt_skip(r) || yt_next(r))
@@ -353,6 +356,35 @@ static int read_fields(walker *w, item_fields *fields, int first, int last)
 			return -1;
 		}
 	}
+}
+
+/* What read_fields reads, from a mapping already built (a NetworkPolicy's metadata): keys
+ * first..last, the first occurrence counting. */
+static void fields_from_tree(item_fields *fields, const yt_node *map, int first, int last)
+{
+	for (size_t i = 0; map->kind == YT_MAPPING && i + 1 < map->n; i += 2) {
+		const yt_node *k = map->kids[i], *v = map->kids[i + 1];
+		int key = k->kind == YT_SCALAR ? find_key(k->value, k->len, first, last) : -1;
+		if (key < 0 || fields->seen[key]++)
+			continue;
+		if (key == K_ANNOTATIONS)
+			fields_from_tree(fields, v, K_PATH, K_LOCAL_CONFIG);
+		else if (v->kind == YT_SCALAR && key != K_LABELS)
+			fields->value[key] = v->value;
+	}
+}
+
+/* Builds the value whose start event is current, as loading an item builds it: a key loading
+ * would refuse only sets *refused. */
+static const yt_node *build_as_loading(walker *w, int *refused)
+{
+	yt_reader *r = &w->r;
+	r->defer_key_checks = 1;
+	const yt_node *n = yt_build(r, &w->part_trees);
+	r->defer_key_checks = 0;
+	*refused |= r->bad_key;
+	r->bad_key = 0;
+	return n;
 }
 
 /* Finds the parts below the node whose start event is current, at `level` of the paths flagged
@@ -475,6 +507,19 @@ static int parts_in_spec(const part_path *paths, size_t n)
 
 static int read_item_keys(walker *w, size_t ordinal, size_t parts_first);
 
+static int in_parts_namespace(const walker *w, const char *namespace_)
+{
+	return w->parts_namespace && namespace_ && !strcmp(namespace_, w->parts_namespace);
+}
+
+/* An item loaded whole: its trees (in its arena). */
+static void set_item_trees(ani_item *it, const yt_node *metadata, const yt_node *spec)
+{
+	it->metadata = metadata;
+	it->spec = spec;
+	it->loaded = ITEM_LOADED_WHOLE;
+}
+
 /* Reads one item or document; the current event is its MAPPING-START. An item of a List's
  * items is read inside its List's: the List's own part state is kept around it. */
 static int read_item(walker *w, size_t ordinal)
@@ -509,6 +554,13 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 	const part_path *paths;
 	size_t n_paths;
 	const char *const *v = fields.value;
+	/* A v1 NetworkPolicy of the policy namespace known before the input is loaded whole by the
+	 * plan. It is built as it is read instead of parsed again alone: its metadata (when its
+	 * kind comes first, as kustomize and kubectl write it) and, once the namespace is known,
+	 * every other value of its root, with the keys checked as loading checks them. Anything
+	 * else (a value skipped, a refused key, an anchor or alias) leaves it to loading. */
+	int whole = w->parts_namespace != NULL, refused = 0;
+	const yt_node *metadata = NULL, *spec = NULL;
 	yt_arena_reset(&w->scratch);
 	size_t list_first = w->ix->n_items; /* items read as a List's, kept only if it is one */
 	for (int first_key = 1;; first_key = 0) {
@@ -522,7 +574,8 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 		    r->ev.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)
 			w->ix->root_flow = 1;
 		int items = !strcmp((const char *)r->ev.data.scalar.value, "items");
-		int key = find_key(&r->ev, K_API_VERSION, K_SPEC);
+		int key = find_key(r->ev.data.scalar.value, r->ev.data.scalar.length, K_API_VERSION,
+				   K_SPEC);
 		if (key >= 0 && fields.seen[key]++) {
 			char msg[120];
 			text_format(msg, sizeof msg, "duplicate key \"%s\" in a resource",
@@ -532,13 +585,29 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 		if (yt_next(r))
 			return fail_reader(w->f, r);
 		if (key == K_API_VERSION || key == K_KIND) {
-			if (r->ev.type == YAML_SCALAR_EVENT)
+			if (r->ev.type == YAML_SCALAR_EVENT) {
 				fields.value[key] = scratch_copy(w, &r->ev);
-			else if (yt_skip(r))
-				return fail_reader(w->f, r);
+			} else {
+				whole = 0;
+				if (yt_skip(r))
+					return fail_reader(w->f, r);
+			}
 			if (w->detect && is_resource_list(v[K_API_VERSION], v[K_KIND]))
 				return RESTART_AS_RESOURCE_LIST;
+		} else if (key == K_METADATA && whole && v[K_KIND] &&
+			   !strcmp(v[K_KIND], "NetworkPolicy") && v[K_API_VERSION] &&
+			   !strcmp(v[K_API_VERSION], NETPOL_API)) {
+			if (!(metadata = build_as_loading(w, &refused)))
+				return fail_reader(w->f, r);
+			fields_from_tree(&fields, metadata, K_NAME, K_ANNOTATIONS);
+		} else if (metadata && whole && in_parts_namespace(w, v[K_NAMESPACE])) {
+			const yt_node *n = build_as_loading(w, &refused);
+			if (!n)
+				return fail_reader(w->f, r);
+			if (key == K_SPEC)
+				spec = n;
 		} else if (key == K_METADATA) {
+			whole = 0;
 			w->namespace_metadata =
 				(paths = parts_of_kind(v[K_API_VERSION], v[K_KIND], &n_paths)) &&
 				paths == namespace_parts;
@@ -547,8 +616,7 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 			w->namespace_metadata = 0;
 			if (rc)
 				return fail_reader(w->f, r);
-		} else if (key == K_SPEC && w->parts_namespace && v[K_NAMESPACE] &&
-			   !strcmp(v[K_NAMESPACE], w->parts_namespace) &&
+		} else if (key == K_SPEC && in_parts_namespace(w, v[K_NAMESPACE]) &&
 			   (paths = parts_of_kind(v[K_API_VERSION], v[K_KIND], &n_paths)) &&
 			   parts_in_spec(paths, n_paths)) {
 			/* Level 1: every path starts at this spec. Another namespace's spec is
@@ -557,13 +625,17 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 			if (rc)
 				return fail_reader(w->f, r);
 			parts_read = 1;
+			whole = 0;
 		} else if (items && !w->in_list && r->ev.type == YAML_SEQUENCE_START_EVENT &&
 			   (!v[K_KIND] || !strcmp(v[K_KIND], "List"))) {
+			whole = 0;
 			int rc = read_list_items(w);
 			if (rc)
 				return rc;
-		} else if (yt_skip(r)) {
-			return fail_reader(w->f, r);
+		} else {
+			whole = 0;
+			if (yt_skip(r))
+				return fail_reader(w->f, r);
 		}
 	}
 	if (!v[K_KIND] || !v[K_API_VERSION]) {
@@ -582,6 +654,12 @@ static int read_item_keys(walker *w, size_t ordinal, size_t parts_first)
 		return 0;
 	describe_item(&it, &fields, &ix->identities);
 	keep_found_parts(w, &it, parts_first, parts_read, anchors_and_aliases);
+	if (metadata && whole && in_parts_namespace(w, v[K_NAMESPACE]) && !refused &&
+	    !it.anchored && r->anchors_and_aliases == anchors_and_aliases) {
+		it.arena = w->part_trees; /* the item's trees, as loading would build them */
+		memset(&w->part_trees, 0, sizeof w->part_trees);
+		set_item_trees(&it, metadata, spec);
+	}
 	/* The item's text: its whole lines (its first after a BOM). */
 	node_lines(r, it.start, yt_last_content_byte(r), flow, &it.span_start, &it.span_end);
 	if (ix->n_items == ix->items_cap) {
@@ -921,13 +999,11 @@ int index_load_item(ani_item *it, const char *buf, const ani_limits *limits, int
 
 void index_set_item_tree(ani_item *it, const yt_node *root)
 {
-	it->metadata = yt_get(root, "metadata");
-	it->spec = yt_get(root, "spec");
+	set_item_trees(it, yt_get(root, "metadata"), yt_get(root, "spec"));
 	size_t n_paths, ports_cap = 0;
 	const part_path *paths = parts_of_kind(it->api_version, it->kind, &n_paths);
 	for (size_t i = 0; paths && i < n_paths; i++)
 		parts_from_tree(it, root, &paths[i], 0, &ports_cap);
-	it->loaded = ITEM_LOADED_WHOLE;
 }
 
 void index_unload_item(ani_item *it)

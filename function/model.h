@@ -90,9 +90,10 @@ typedef struct {
 
 /* An item the function may read or edit: a NetworkPolicy of any group, a v1 Namespace, or a
  * workload or Service (read only).
- * The first pass keeps only its identity, where it is, and the parts it found (below);
- * index_load_item parses it (or just a Namespace's labels) again, alone, for the few items the plan
- * reads, so memory does not grow with their number. */
+ * The first pass keeps only its identity, where it is, and the parts it found (below), or, for a
+ * v1 NetworkPolicy of the policy namespace known before the input, its trees (loaded whole);
+ * index_load_item parses it (or just a Namespace's labels) again, alone, for the few other items
+ * the plan reads, so memory does not grow with their number. */
 typedef struct {
 	char *api_version, *kind, *name, *namespace_;
 	char *file_path; /* config.kubernetes.io/path */

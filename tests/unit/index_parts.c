@@ -49,6 +49,29 @@ static void same_parts(const ani_item *whole, const ani_item *parts, const char 
 		same_node(whole->container_ports[i], parts->container_ports[i], where);
 }
 
+/* The identity the first pass read (from events, or from a NetworkPolicy's built metadata). */
+static void same_identity(const ani_item *a, const ani_item *b, const char *where)
+{
+	const char *const as[] = {a->api_version, a->kind, a->name, a->namespace_, a->file_path};
+	const char *const bs[] = {b->api_version, b->kind, b->name, b->namespace_, b->file_path};
+	for (size_t i = 0; i < sizeof as / sizeof *as; i++) {
+		cr_assert_eq(!as[i], !bs[i], "%s: identity field %zu", where, i);
+		if (as[i])
+			cr_assert_str_eq(as[i], bs[i], "%s: identity field %zu", where, i);
+	}
+	cr_assert_eq(a->file_index, b->file_index, "%s", where);
+	cr_assert_eq(a->local_config, b->local_config, "%s", where);
+}
+
+/* NetworkPolicies the first pass built whole, compared with the same loaded alone. */
+static size_t prebuilt_compared;
+
+static int is_v1_network_policy(const ani_item *it)
+{
+	return !strcmp(it->kind, "NetworkPolicy") &&
+	       !strcmp(it->api_version, "networking.k8s.io/v1");
+}
+
 static int has_parts(const ani_item *it)
 {
 	return index_is_workload_or_service(it->api_version, it->kind) ||
@@ -72,13 +95,26 @@ static size_t compare_input(const char *buf, size_t len, const char *hint, const
 		      !index_input(buf, len, scan.ascii, ANI_INPUT_AUTO, &limits, hint, &parts, &f);
 	cr_assert(indexed || whole.root_flow, "%s: indexed once, not twice", name);
 	size_t compared = 0;
+	if (indexed)
+		cr_assert_eq(whole.n_items, parts.n_items, "%s", name);
 	for (size_t i = 0; indexed && i < whole.n_items; i++) {
 		ani_item *w = &whole.items[i], *p = &parts.items[i];
-		if (!has_parts(w))
-			continue;
 		char where[600];
 		snprintf(where, sizeof where, "%s (namespace hint %s), item at line %zu", name,
 			 hint ? hint : "none", w->line);
+		same_identity(w, p, where);
+		if (is_v1_network_policy(w) && p->loaded == ITEM_LOADED_WHOLE) {
+			cr_assert(hint && !strcmp(p->namespace_, hint), "%s: built whole", where);
+			cr_assert(!index_load_item(w, buf, &limits, 0, &f), "%s: %s", where,
+				  f.message);
+			same_node(w->metadata, p->metadata, where);
+			same_node(w->spec, p->spec, where);
+			prebuilt_compared++;
+			compared++;
+			continue;
+		}
+		if (!has_parts(w))
+			continue;
 		int whole_failed = index_load_item(w, buf, &limits, 0, &f);
 		int parts_failed = index_load_item(p, buf, &limits, 1, &f);
 		/* The parts are less than the item: they may read where the whole does not. */
@@ -150,6 +186,8 @@ Test(index_parts, every_input_of_the_repository)
 	}
 	cr_assert_gt(files, 100, "the inputs were found");
 	cr_assert_gt(compared, 200, "items were compared: %zu", compared);
+	cr_assert_gt(prebuilt_compared, 20, "NetworkPolicies built whole were compared: %zu",
+		     prebuilt_compared);
 }
 
 /* What the paths meet: flow and block styles, quoted keys, comments, tags, several containers,
@@ -202,6 +240,33 @@ Test(index_parts, shapes_at_the_edges_of_the_paths)
 		"apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata: {name: r, namespace: "
 		"apps}\r\n"
 		"spec:\r\n  template:\r\n    metadata:\r\n      labels:\r\n        app: r\r\n",
+		/* NetworkPolicies: built whole in the hint's namespace, or left to loading. */
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: a\n"
+		"  namespace: apps\n  annotations:\n    config.kubernetes.io/path: a.yaml\n"
+		"    config.kubernetes.io/index: '2'\n    config.kubernetes.io/index: '3'\n"
+		"spec:\n  podSelector: {}\n  ingress:\n  - from:\n    - podSelector: {}\n"
+		"    ports: [{port: 80}]\nstatus: {}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, "
+		"namespace: apps}\nspec:\n  ingress:\n  - ports:\n    - port: 80\n"
+		"    from: [{podSelector: {}}] # flow\n",
+		"kind: NetworkPolicy\nmetadata: {name: c, namespace: apps}\napiVersion: "
+		"networking.k8s.io/v1\nspec: {podSelector: {}}\n",
+		"apiVersion: networking.k8s.io/v1\nspec: {podSelector: {}}\nkind: NetworkPolicy\n"
+		"metadata: {name: d, namespace: apps}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: e, "
+		"namespace: apps}\nspec:\n  podSelector: &all {}\n  ingress: [{from: "
+		"[{podSelector: *all}]}]\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: f, "
+		"namespace: apps}\nspec:\n  podSelector: {}\nstatus:\n  <<: {a: b}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: g, "
+		"namespace: apps, namespace: other}\nspec: ~\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: h\n"
+		"  namespace: apps\n  labels: {a: b}\n  labels: {c: d}\n",
+		"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: i, "
+		"namespace: apps}\nspec:\n  ingress:\n  - from:\n    - namespaceSelector:\n"
+		"        matchLabels: {kubernetes.io/metadata.name: \"caf\u00e9\"} # non-ASCII\n",
+		"apiVersion: networking.k8s.io/v1beta1\nkind: NetworkPolicy\nmetadata: {name: j, "
+		"namespace: apps}\nspec: {}\n",
 	};
 	size_t compared = 0;
 	for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
@@ -238,4 +303,56 @@ Test(index_parts, other_namespaces_spec_is_skipped)
 	cr_assert_eq(ix.items[0].loaded, ITEM_LOADED_WHOLE, "without parts it is loaded whole");
 	cr_assert_str_eq(yt_get(ix.items[0].pod_labels, "app")->value, "a");
 	index_free(&ix);
+}
+
+/* A v1 NetworkPolicy of the hint's namespace is built whole by the first pass, unless what it
+ * read could differ from loading it alone: then it is left to loading. */
+Test(index_parts, network_policies_built_whole_only_when_loading_builds_the_same)
+{
+#define NP "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+	static const struct {
+		const char *text;
+		int built;
+	} cases[] = {
+		{NP "metadata: {name: a, namespace: apps}\nspec: {}\nstatus: {}\n", 1},
+		{NP "metadata: {name: b, namespace: apps}\n", 1},
+		/* another namespace, another API version */
+		{NP "metadata: {name: c, namespace: other}\nspec: {}\n", 0},
+		{"apiVersion: networking.k8s.io/v1beta1\nkind: NetworkPolicy\n"
+		 "metadata: {name: d, namespace: apps}\nspec: {}\n",
+		 0},
+		/* the kind after the metadata, a value skipped before the namespace is known */
+		{"apiVersion: networking.k8s.io/v1\nmetadata: {name: e, namespace: apps}\n"
+		 "kind: NetworkPolicy\nspec: {}\n",
+		 0},
+		{"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nstatus: {}\n"
+		 "metadata: {name: f, namespace: apps}\n",
+		 0},
+		/* a key loading refuses, anywhere in the item; an anchor; an alias to another item
+		 */
+		{NP "metadata: {name: g, namespace: apps}\nstatus: {<<: {}}\n", 0},
+		{NP "metadata: {name: h, namespace: apps, <<: {}}\n", 0},
+		{NP "metadata: {name: i, namespace: apps}\nspec: &s {}\n", 0},
+		{"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n"
+		 "- {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: &x {}}\n"
+		 "- apiVersion: networking.k8s.io/v1\n  kind: NetworkPolicy\n"
+		 "  metadata: {name: j, namespace: apps}\n  spec: {podSelector: *x}\n",
+		 0},
+	};
+#undef NP
+	ani_limits limits = ani_limits_default((ani_limits){0});
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *input = cases[i].text;
+		size_t len = strlen(input);
+		ani_index ix;
+		ani_failure f;
+		cr_assert(!index_input(input, len, 1, ANI_INPUT_AUTO, &limits, "apps", &ix, &f),
+			  "case %zu: %s", i, f.message);
+		const ani_item *np = &ix.items[ix.n_items - 1];
+		cr_assert_str_eq(np->kind, "NetworkPolicy", "case %zu", i);
+		cr_assert_eq(np->loaded == ITEM_LOADED_WHOLE, cases[i].built, "case %zu", i);
+		if (cases[i].built)
+			cr_assert(np->metadata && yt_get(np->metadata, "name"), "case %zu", i);
+		index_free(&ix);
+	}
 }
