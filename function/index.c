@@ -285,6 +285,19 @@ static ani_part *add_found_part(walker *w, ani_part_role role)
 	return p;
 }
 
+/* Builds the value whose start event is current, as loading an item builds it: a key loading
+ * would refuse only sets *refused. */
+static const yt_node *build_as_loading(walker *w, int *refused)
+{
+	yt_reader *r = &w->r;
+	r->defer_key_checks = 1;
+	const yt_node *n = yt_build(r, &w->part_trees);
+	r->defer_key_checks = 0;
+	*refused |= r->bad_key;
+	r->bad_key = 0;
+	return n;
+}
+
 /* The node whose start event is current is a part: notes where it is and skips it. */
 static int find_part_here(walker *w, ani_part_role role)
 {
@@ -302,13 +315,8 @@ static int find_part_here(walker *w, ani_part_role role)
 	/* A workload's or Service's parts are only looked for in that namespace: built as read. */
 	if (role != PART_NAMESPACE_LABELS) {
 		/* A key loading would refuse makes the item unsure, loaded whole if it is read. */
-		r->defer_key_checks = 1;
-		p->node = yt_build(r, &w->part_trees);
-		r->defer_key_checks = 0;
-		if (!p->node)
+		if (!(p->node = build_as_loading(w, &w->parts_unsure)))
 			return -1;
-		w->parts_unsure |= r->bad_key;
-		r->bad_key = 0;
 	} else if (yt_skip(r)) {
 		return -1;
 	}
@@ -372,19 +380,6 @@ static void fields_from_tree(item_fields *fields, const yt_node *map, int first,
 		else if (v->kind == YT_SCALAR && key != K_LABELS)
 			fields->value[key] = v->value;
 	}
-}
-
-/* Builds the value whose start event is current, as loading an item builds it: a key loading
- * would refuse only sets *refused. */
-static const yt_node *build_as_loading(walker *w, int *refused)
-{
-	yt_reader *r = &w->r;
-	r->defer_key_checks = 1;
-	const yt_node *n = yt_build(r, &w->part_trees);
-	r->defer_key_checks = 0;
-	*refused |= r->bad_key;
-	r->bad_key = 0;
-	return n;
 }
 
 /* Finds the parts below the node whose start event is current, at `level` of the paths flagged

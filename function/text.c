@@ -102,8 +102,14 @@ int text_vformat(char *out, size_t size, const char *fmt, va_list ap_in)
 			break;
 		p = pct + 1;
 		int left = 0, zero = 0;
-		for (; *p == '-' || *p == '0'; p++)
-			*p == '-' ? (left = 1) : (zero = 1);
+		for (;; p++) {
+			if (*p == '-')
+				left = 1;
+			else if (*p == '0')
+				zero = 1;
+			else
+				break;
+		}
 		long width = format_number(&p, &ap), precision = -1;
 		if (width < 0) {
 			left = 1;
